@@ -1,0 +1,6 @@
+"""mbrl_helpers: the small helper package shared by every notebook of the mbrl-course.
+
+Importing the package registers the course's Gymnasium environments (see `mbrl_helpers.envs`).
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Figures for the lectures: each submodule draws for one topic; none is imported by an algorithm."""

@@ -1,0 +1,1 @@
+"""ipywidgets controls for the lectures; they import the algorithms, never the reverse."""
