@@ -1,0 +1,46 @@
+# The course's two commands: `make lab` (set up and open the course) and `make test` (every check).
+# Everything else here is a step of those two, or a chore for authors.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_NOTEBOOKS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	--nbval-cell-timeout=300 --require-all-notebooks
+export SDL_VIDEODRIVER := dummy
+
+.PHONY: lab test setup lint unit notebooks exercises execute benchmarks clean
+
+## make lab: create .venv, install the course, open JupyterLab on the first lecture
+lab: setup
+	$(BIN)/jupyter lab notebooks/00_why_model_based_rl.ipynb
+
+## make test: lint, exercise staleness, unit tests and every notebook (as CI runs it)
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m mbrl_helpers.exercises --check
+	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_NOTEBOOKS) tests notebooks solutions exercises
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## authors: regenerate exercises/ from solutions/
+exercises: setup
+	$(BIN)/python -m mbrl_helpers.exercises
+
+## authors: re-execute lecture and solution notebooks in place (stored outputs)
+execute: setup
+	$(BIN)/python -m mbrl_helpers.execute
+
+benchmarks: setup
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,107 @@
+"""Re-execute lecture and solution notebooks in place and normalise them, so outputs are stored
+reproducibly (running it twice gives no diff).
+
+    python -m mbrl_helpers.execute                        # every notebooks/ and solutions/ notebook
+    python -m mbrl_helpers.execute notebooks/01_dyna.ipynb
+    python -m mbrl_helpers.execute --normalise-only PATHS # only tidy metadata
+
+Normalising keeps what nbval compares (outputs, execution counts) and drops what changes from
+run to run without meaning: execution timings, widget state and widget-view ids (stored widget
+outputs keep their text form), the Python version, and random cell ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from mbrl_helpers.exercises import render
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+CELL_TIMEOUT = 300  # seconds; nbclient has no default timeout and can hang without one
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop run-dependent metadata in place and return the notebook."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index:03d}"
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.pop("scrolled", None)
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for output in cell.outputs:
+            data = output.get("data")
+            if data is not None:
+                data.pop(WIDGET_VIEW, None)
+                if not data:
+                    continue
+            outputs.append(output)
+        cell.outputs = outputs
+    return nb
+
+
+def execute(path: Path, timeout: int = CELL_TIMEOUT) -> float:
+    """Execute one notebook in its own folder, store outputs, normalise; return seconds taken."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        startup_timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    path.write_text(render(normalise(nb)), encoding="utf-8")
+    return elapsed
+
+
+def default_paths(root: Path) -> list[Path]:
+    return sorted((root / "notebooks").glob("*.ipynb")) + sorted(
+        (root / "solutions").glob("*.ipynb")
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all)")
+    parser.add_argument("--normalise-only", action="store_true", help="do not execute")
+    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell")
+    args = parser.parse_args(argv)
+    paths = args.paths or default_paths(Path.cwd())
+    for path in paths:
+        if path.suffix != ".ipynb" or not path.is_file():
+            print(f"error: {path} is not a notebook file", file=sys.stderr)
+            return 2
+        if path.parent.name == "exercises":
+            print(f"error: {path}: exercises are generated, not executed", file=sys.stderr)
+            return 2
+    for path in paths:
+        if args.normalise_only:
+            nb = nbformat.read(path, as_version=4)
+            path.write_text(render(normalise(nb)), encoding="utf-8")
+            print(f"normalised {path}")
+        else:
+            print(f"executed {path} in {execute(path, args.timeout):.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Re-executing notebooks stores the same outputs twice; normalising drops run-dependent noise."""
+
+import nbformat
+
+from mbrl_helpers import execute
+from mbrl_helpers.exercises import render
+
+
+def _notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import numpy as np\nrng = np.random.default_rng(0)"),
+        nbformat.v4.new_code_cell("print(int(rng.integers(1000)))"),
+        nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=3, max=10)"),
+    ]
+    return nb
+
+
+def test_execute_twice_gives_identical_files(tmp_path):
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(_notebook(), path)
+    execute.execute(path, timeout=60)
+    first = path.read_text()
+    execute.execute(path, timeout=60)
+    assert path.read_text() == first
+    nb = nbformat.reads(first, as_version=4)
+    assert nb.cells[1].outputs[0]["text"] == "850\n"
+    widget = nb.cells[2].outputs[0]["data"]
+    assert execute.WIDGET_VIEW not in widget, "widget views are dropped (their ids vary)"
+    assert widget["text/plain"].startswith("IntSlider(value=3")
+    assert "widgets" not in nb.metadata and nb.metadata["language_info"] == {"name": "python"}
+
+
+def test_normalise_is_idempotent_and_strips_timings():
+    nb = _notebook()
+    nb.cells[0].metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
+    nb.metadata["widgets"] = {"state": {}}
+    once = render(execute.normalise(nb))
+    assert "iopub" not in once and '"widgets"' not in once
+    assert render(execute.normalise(nbformat.reads(once, as_version=4))) == once
+
+
+def test_main_rejects_exercises_and_non_notebooks(tmp_path, capsys):
+    (tmp_path / "exercises").mkdir()
+    exercise = tmp_path / "exercises" / "01_x.ipynb"
+    nbformat.write(_notebook(), exercise)
+    assert execute.main([str(exercise)]) == 2
+    assert "exercises are generated" in capsys.readouterr().err
+    assert execute.main([str(tmp_path / "missing.ipynb")]) == 2
+    assert "is not a notebook file" in capsys.readouterr().err

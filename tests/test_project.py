@@ -1,0 +1,124 @@
+"""The course's layout and its contracts: environment.yml vs pyproject.toml, notebook pairs,
+notebook anatomy, generated exercises that are fresh and leak no solution, normalised outputs."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from mbrl_helpers import execute, exercises
+
+ROOT = Path(__file__).resolve().parents[1]
+NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
+
+
+def _notebooks(folder):
+    return sorted((ROOT / folder).glob("*.ipynb"))
+
+
+def _split_requirement(text):
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", text)
+    return match.group(1).lower(), match.group(2).replace(" ", "")
+
+
+def test_environment_yml_agrees_with_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = [d for d in env["dependencies"] if isinstance(d, dict)]
+    assert "python=3.11" in conda
+    assert pip == [{"pip": ["-e .[dev]"]}], "the pip section must install the project editable"
+    wanted = dict(_split_requirement(r) for r in project["dependencies"])
+    got = dict(_split_requirement(d) for d in conda if not d.startswith(("python=", "pip")))
+    assert got == wanted, "environment.yml and pyproject.toml list different runtime packages"
+    assert project["requires-python"] == ">=3.11"
+
+
+def test_runtime_dependencies_cover_the_design_card():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {_split_requirement(r)[0] for r in project["dependencies"]}
+    assert {"numpy", "matplotlib", "gymnasium", "jupyterlab", "ipywidgets", "nbval"} <= names
+    dev = {_split_requirement(r)[0] for r in project["optional-dependencies"]["dev"]}
+    assert {"pytest", "ruff", "pyyaml"} <= dev
+
+
+def test_every_lecture_has_a_solution_and_an_exercise_notebook():
+    lectures = {p.name for p in _notebooks("notebooks")}
+    assert lectures, "there are no lecture notebooks"
+    for name in lectures:
+        assert NAME.match(name), f"{name}: lecture notebooks are named NN_short_name.ipynb"
+    assert {p.name for p in _notebooks("solutions")} == lectures
+    assert {p.name for p in _notebooks("exercises")} == lectures
+
+
+ALL = _notebooks("notebooks") + _notebooks("solutions") + _notebooks("exercises")
+STORED = _notebooks("notebooks") + _notebooks("solutions")
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebook_anatomy(path):
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if "generated-header" not in c.metadata.get("tags", [])]
+    number = NAME.match(path.name).group(1)
+    title = cells[0]
+    assert title.cell_type == "markdown" and title.source.startswith(f"# Lecture {number}"), (
+        f"{path.name}: the first cell is the title '# Lecture {number}: ...'"
+    )
+    assert "Sutton & Barto" in title.source, "the title cell names the book sections covered"
+    assert re.search(r"(?i)estimated time", title.source), "the title cell gives a time estimate"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and "%matplotlib inline" in code[0].source, "the first code cell is the setup"
+    assert "SEED" in code[0].source, "the setup cell fixes SEED"
+    for cell in code:
+        assert not re.search(r"^\s*from\s+\S+\s+import\s+\*", cell.source, re.M), "no import *"
+    assert any(c.cell_type == "markdown" and "Recap" in c.source for c in cells), "a Recap"
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_stored_notebooks_are_executed_and_normalised(path):
+    nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.source.strip():
+            assert cell.execution_count is not None, (
+                f"{path.name} cell {index} was never run: nbval would not compare it; "
+                "run `python -m mbrl_helpers.execute`"
+            )
+    text = path.read_text(encoding="utf-8")
+    normalised = exercises.render(execute.normalise(nbformat.reads(text, as_version=4)))
+    assert normalised == text, (
+        f"{path.name} is not normalised: run `python -m mbrl_helpers.execute --normalise-only`"
+    )
+
+
+def test_exercises_are_up_to_date():
+    assert exercises.stale(ROOT) == []
+
+
+@pytest.mark.parametrize("path", _notebooks("solutions"), ids=lambda p: p.name)
+def test_no_solution_leaks_into_the_exercise(path):
+    solution = nbformat.read(path, as_version=4)
+    exercise_text = (ROOT / "exercises" / path.name).read_text(encoding="utf-8")
+    exercise = nbformat.reads(exercise_text, as_version=4)
+    assert exercises.BEGIN not in exercise_text and exercises.END not in exercise_text
+    sources = "\n".join(c.source for c in exercise.cells)
+    n_regions = 0
+    for cell in solution.cells:
+        lines = cell.source.split("\n")
+        for begin, end in exercises._regions(lines, path.name):
+            n_regions += 1
+            body = "\n".join(lines[begin + 1 : end]).strip()
+            assert body and body not in sources, f"solution code leaked: {body[:80]!r}"
+    assert n_regions > 0, f"{path.name} has no exercise"
+    for cell in exercise.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, "outputs are cleared"
+
+
+def test_readme_syllabus_lists_every_lecture():
+    readme = (ROOT / "README.md").read_text()
+    for path in _notebooks("notebooks"):
+        assert f"notebooks/{path.name}" in readme, f"README's syllabus does not link {path.name}"
