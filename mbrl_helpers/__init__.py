@@ -4,3 +4,5 @@ Importing the package registers the course's Gymnasium environments (see `mbrl_h
 """
 
 __version__ = "0.1.0"
+
+import mbrl_helpers.envs  # noqa: E402,F401  registers the chapter 8 mazes with Gymnasium

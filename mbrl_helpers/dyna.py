@@ -1,0 +1,435 @@
+"""Tabular Q-learning, Dyna-Q and Dyna-Q+ (Sutton & Barto 6.5, 8.2, 8.3), readable version.
+
+Public names (other lectures rely on them):
+
+- `dyna_q(env, n_planning=0, *, n_episodes=None, n_steps=None, alpha=0.1, gamma=0.95,
+  epsilon=0.1, kappa=0.0, rng, max_episode_steps=None) -> DynaResult`: the Dyna-Q box of
+  section 8.2, steps (a)-(f), on any Gymnasium environment with `Discrete` observation and
+  action spaces. `n_planning=0` is one-step tabular Q-learning; `kappa > 0` is Dyna-Q+.
+- `q_learning(env, **kw)` = `dyna_q(env, 0, **kw)`; `dyna_q_plus(env, n_planning, kappa=1e-3,
+  **kw)` = `dyna_q(..., kappa=kappa)`.
+- `DynaResult`: `Q` (array `n_states x n_actions`), `steps` and `returns` per episode, `rewards`
+  per real time step (`np.cumsum(result.rewards)` is the curve of Figures 8.4 and 8.5),
+  `n_updates` (planning updates made) and the learned `model` (`TableModel`).
+- `TableModel`: the deterministic table model, `Model(S, A) <- R, S'` (step e).
+- `q_update`, `epsilon_greedy`, `planning`, `greedy_policy`: the pieces of the box.
+- `figure_8_2(n_runs=30, n_episodes=50, planning_steps=(0, 5, 50), seed=0)` -> `{n: mean steps
+  per episode}`; `figure_8_3(planning_steps=(0, 50), seed=0)` -> `{n: Q halfway through the
+  second episode}`; `figure_8_4(...)`, `figure_8_5(...)` -> `{"Dyna-Q": mean cumulative reward,
+  "Dyna-Q+": ...}` indexed by time step. They use the fast path `mbrl_helpers.dyna_fast`
+  (`fast=False` runs this module instead: same numbers, slower).
+
+Randomness: `rng` is split into independent streams for the environment's seed, acting and
+planning. With separate streams, planning does not change which actions are taken until it
+changes Q: the first episode is the same for every n on the same seed (Q stays zero until the
+first reward). Every random choice takes one uniform draw `u` and picks `int(u * k)` among `k`
+options, so the fast path can pre-draw the same stream in blocks and give the same result.
+
+Q is a list of lists inside the loops: on a 6x9 maze a numpy call costs more than the
+arithmetic it does (`Q[s, a]` and `Q[s].max()` are ~1 microsecond each, plain lists ~0.1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+
+import gymnasium
+import numpy as np
+
+from mbrl_helpers.envs import BlockingMaze, DynaMaze, ShortcutMaze
+from mbrl_helpers.validation import (
+    check_discount,
+    check_float,
+    check_int,
+    check_probability,
+    check_rng,
+    check_step_size,
+)
+
+__all__ = [
+    "DynaResult",
+    "TableModel",
+    "dyna_q",
+    "dyna_q_plus",
+    "epsilon_greedy",
+    "figure_8_2",
+    "figure_8_3",
+    "figure_8_4",
+    "figure_8_5",
+    "greedy_policy",
+    "planning",
+    "q_learning",
+    "q_update",
+]
+
+
+@dataclasses.dataclass
+class DynaResult:
+    """What one run of an agent returns."""
+
+    Q: np.ndarray  # action values, shape (n_states, n_actions)
+    steps: np.ndarray  # real time steps of each finished episode (int)
+    returns: np.ndarray  # undiscounted return of each finished episode
+    rewards: np.ndarray  # reward of every real time step, over all episodes
+    n_updates: int  # planning updates made (n_planning per real step)
+    model: TableModel | None = None  # the learned model (the fast path does not return one)
+
+
+class TableModel:
+    """The deterministic table model of Dyna-Q: step (e), `Model(S, A) <- R, S'`.
+
+    `transitions[s][a] = (r, s_next, terminated)`; `states` lists the previously observed
+    states (first visit first) and `actions[s]` the actions previously taken in `s`: exactly
+    what step (f) samples from. With `plus=True` (Dyna-Q+, Sutton & Barto 8.3 footnote) a newly
+    seen state gets every action at once, modelled as "back to the same state, reward 0",
+    and `last_tried[s][a]` records the time step each pair was last tried for real.
+    """
+
+    def __init__(self, n_actions: int, plus: bool = False):
+        self.n_actions = check_int("n_actions", n_actions, low=1)
+        self.plus = bool(plus)
+        self.transitions: dict[int, dict[int, tuple[float, int, bool]]] = {}
+        self.states: list[int] = []
+        self.actions: dict[int, list[int]] = {}
+        self.last_tried: dict[int, list[int]] = {}
+
+    def update(self, s: int, a: int, r: float, s_next: int, terminated: bool, t: int = 0) -> None:
+        """Model(S, A) <- R, S' (the latest observation wins: the world may change)."""
+        if s not in self.transitions:
+            self.states.append(s)
+            if self.plus:  # untried actions: assumed to lead back to s with reward 0
+                self.transitions[s] = {b: (0.0, s, False) for b in range(self.n_actions)}
+                self.actions[s] = list(range(self.n_actions))
+                self.last_tried[s] = [0] * self.n_actions
+            else:
+                self.transitions[s] = {}
+                self.actions[s] = []
+        if a not in self.transitions[s]:
+            self.actions[s].append(a)
+        self.transitions[s][a] = (r, s_next, terminated)
+        if self.plus:
+            self.last_tried[s][a] = t
+
+    def __len__(self) -> int:
+        """The number of modelled (s, a) pairs."""
+        return sum(len(tried) for tried in self.actions.values())
+
+
+def q_update(
+    Q, s: int, a: int, r: float, s_next: int, terminated: bool, alpha: float, gamma: float
+):
+    """Step (d): Q(S, A) <- Q(S, A) + alpha [R + gamma max_a Q(S', a) - Q(S, A)].
+
+    A terminal S' has no future: the target is just R (Sutton & Barto 6.5).
+    """
+    target = r if terminated else r + gamma * max(Q[s_next])
+    Q[s][a] += alpha * (target - Q[s][a])
+
+
+def epsilon_greedy(q_s: Sequence[float], epsilon: float, rng: np.random.Generator) -> int:
+    """Step (b): with probability epsilon a random action, else a greedy one, ties at random.
+
+    A fixed tie-break (always the first argmax) makes a zero-initialised agent walk into the
+    same wall forever; random ties make the first episode a random walk.
+    """
+    if rng.random() < epsilon:
+        return int(rng.random() * len(q_s))
+    best = max(q_s)
+    greedy = [a for a, q in enumerate(q_s) if q == best]
+    if len(greedy) == 1:
+        return greedy[0]
+    return greedy[int(rng.random() * len(greedy))]
+
+
+def planning(
+    Q,
+    model: TableModel,
+    n_planning: int,
+    alpha: float,
+    gamma: float,
+    rng: np.random.Generator,
+    kappa: float = 0.0,
+    t: int = 0,
+) -> None:
+    """Step (f): n times, replay a modelled transition through the Q-learning update.
+
+    S <- random previously observed state; A <- random action previously taken in S;
+    R, S' <- Model(S, A); Q(S, A) <- Q(S, A) + alpha [R + gamma max_a Q(S', a) - Q(S, A)].
+    Dyna-Q+ (kappa > 0) plans with R + kappa sqrt(tau), tau = t - (time (S, A) was last tried).
+    """
+    states, actions, transitions = model.states, model.actions, model.transitions
+    for u_s, u_a in rng.random((n_planning, 2)).tolist():
+        s = states[int(u_s * len(states))]  # S <- random previously observed state
+        tried = actions[s]
+        a = tried[int(u_a * len(tried))]  # A <- random action previously taken in S
+        r, s_next, terminated = transitions[s][a]  # R, S' <- Model(S, A)
+        if kappa:  # Dyna-Q+: bonus for pairs not tried for a long time (planning only)
+            r += kappa * math.sqrt(t - model.last_tried[s][a])
+        q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+
+
+def dyna_q(
+    env: gymnasium.Env,
+    n_planning: int = 0,
+    *,
+    n_episodes: int | None = None,
+    n_steps: int | None = None,
+    alpha: float = 0.1,
+    gamma: float = 0.95,
+    epsilon: float = 0.1,
+    kappa: float = 0.0,
+    rng: np.random.Generator,
+    max_episode_steps: int | None = None,
+) -> DynaResult:
+    """Tabular Dyna-Q (Sutton & Barto 8.2), or Dyna-Q+ with `kappa > 0` (8.3).
+
+    Runs until `n_episodes` episodes have finished or `n_steps` real steps were taken (whichever
+    comes first; give at least one). Each real step: (b) epsilon-greedy action, (c) take it,
+    (d) Q-learning update, (e) model update, (f) `n_planning` planning updates. An episode ends
+    on termination, on truncation by the environment, or after `max_episode_steps` steps.
+    """
+    n_states, n_actions = _discrete_sizes(env)
+    n_planning = check_int("n_planning", n_planning, low=0)
+    n_episodes, n_steps, max_episode_steps = _check_budget(n_episodes, n_steps, max_episode_steps)
+    alpha, gamma = check_step_size("alpha", alpha), check_discount("gamma", gamma)
+    epsilon = check_probability("epsilon", epsilon)
+    kappa = check_float("kappa", kappa, low=0.0)
+    env_seed, act_rng, plan_rng = _streams(rng)
+
+    Q = [[0.0] * n_actions for _ in range(n_states)]  # (a) Initialize Q(s, a) and Model(s, a)
+    model = TableModel(n_actions, plus=kappa > 0)
+    steps, returns, rewards = [], [], []
+    t = 0
+    while len(steps) < n_episodes and t < n_steps:
+        s, _ = env.reset(seed=env_seed if t == 0 else None)  # (a) S <- current state
+        episode_steps, episode_return = 0, 0.0
+        while True:
+            a = epsilon_greedy(Q[s], epsilon, act_rng)  # (b) A <- eps-greedy(S, Q)
+            s_next, r, terminated, truncated, _ = env.step(a)  # (c) take A; observe R, S'
+            s_next, r, t = int(s_next), float(r), t + 1
+            q_update(Q, s, a, r, s_next, terminated, alpha, gamma)  # (d) direct RL
+            model.update(s, a, r, s_next, terminated, t)  # (e) Model(S, A) <- R, S'
+            planning(Q, model, n_planning, alpha, gamma, plan_rng, kappa, t)  # (f)
+            rewards.append(r)
+            episode_steps, episode_return = episode_steps + 1, episode_return + r
+            s = s_next
+            if terminated or truncated or episode_steps == max_episode_steps:
+                steps.append(episode_steps)
+                returns.append(episode_return)
+                break
+            if t == n_steps:
+                break
+    return DynaResult(
+        Q=np.array(Q),
+        steps=np.array(steps, dtype=int),
+        returns=np.array(returns, dtype=float),
+        rewards=np.array(rewards, dtype=float),
+        n_updates=n_planning * t,
+        model=model,
+    )
+
+
+def q_learning(env: gymnasium.Env, **kwargs) -> DynaResult:
+    """One-step tabular Q-learning (Sutton & Barto 6.5): Dyna-Q without planning."""
+    return dyna_q(env, 0, **kwargs)
+
+
+def dyna_q_plus(
+    env: gymnasium.Env, n_planning: int, *, kappa: float = 1e-3, **kwargs
+) -> DynaResult:
+    """Dyna-Q+ (Sutton & Barto 8.3): planning reward R + kappa sqrt(tau)."""
+    if check_float("kappa", kappa, low=0.0) == 0.0:
+        raise ValueError("kappa must be > 0 for Dyna-Q+ (kappa = 0 is plain Dyna-Q)")
+    return dyna_q(env, n_planning, kappa=kappa, **kwargs)
+
+
+def greedy_policy(Q: np.ndarray) -> np.ndarray:
+    """The greedy action of each state (-1 where every action is tied, i.e. nothing learned)."""
+    Q = np.asarray(Q, dtype=float)
+    if Q.ndim != 2:
+        raise ValueError(f"Q must be a 2-D array (n_states, n_actions), got shape {Q.shape}")
+    pi = Q.argmax(axis=1)
+    pi[(Q == Q.max(axis=1, keepdims=True)).all(axis=1)] = -1
+    return pi
+
+
+# -- the figures of Sutton & Barto chapter 8 -------------------------------------------------
+
+
+def figure_8_2(
+    n_runs: int = 30,
+    n_episodes: int = 50,
+    planning_steps: Sequence[int] = (0, 5, 50),
+    seed: int = 0,
+    *,
+    alpha: float = 0.1,
+    gamma: float = 0.95,
+    epsilon: float = 0.1,
+    fast: bool = True,
+) -> dict[int, np.ndarray]:
+    """Figure 8.2: mean steps per episode of Dyna-Q on the Dyna maze, for each n.
+
+    Run i uses the same seed for every n (common random numbers), so the curves differ only
+    through planning.
+    """
+    n_runs = check_int("n_runs", n_runs, low=1)
+    n_episodes = check_int("n_episodes", n_episodes, low=1)
+    planning_steps = _check_planning_steps(planning_steps)
+    agent = _agent(fast)
+    seeds = np.random.SeedSequence(check_int("seed", seed, low=0)).spawn(n_runs)
+    curves = {}
+    for n in planning_steps:
+        steps = [
+            agent(
+                DynaMaze(),
+                n,
+                n_episodes=n_episodes,
+                alpha=alpha,
+                gamma=gamma,
+                epsilon=epsilon,
+                rng=np.random.default_rng(ss),
+            ).steps
+            for ss in seeds
+        ]
+        curves[n] = np.mean(steps, axis=0)
+    return curves
+
+
+def figure_8_3(
+    planning_steps: Sequence[int] = (0, 50), seed: int = 0, *, fast: bool = True
+) -> dict[int, np.ndarray]:
+    """Figure 8.3: Q (hence the greedy policy) halfway through the second episode, per n."""
+    planning_steps = _check_planning_steps(planning_steps)
+    agent = _agent(fast)
+    out = {}
+    for n in planning_steps:
+        first_two = agent(DynaMaze(), n, n_episodes=2, rng=np.random.default_rng(seed)).steps
+        halfway = int(first_two[0] + first_two[1] // 2)
+        out[n] = agent(DynaMaze(), n, n_steps=halfway, rng=np.random.default_rng(seed)).Q
+    return out
+
+
+def _changing_maze_figure(
+    make_env: Callable[[], gymnasium.Env],
+    n_runs: int,
+    n_steps: int,
+    n_planning: int,
+    alpha: float,
+    kappa: float,
+    seed: int,
+    fast: bool,
+) -> dict[str, np.ndarray]:
+    n_runs = check_int("n_runs", n_runs, low=1)
+    n_steps = check_int("n_steps", n_steps, low=1)
+    check_float("kappa", kappa, low=0.0, low_open=True)
+    agent = _agent(fast)
+    seeds = np.random.SeedSequence(check_int("seed", seed, low=0)).spawn(n_runs)
+    curves = {}
+    for name, k in (("Dyna-Q", 0.0), ("Dyna-Q+", kappa)):
+        runs = [
+            np.cumsum(
+                agent(
+                    make_env(),
+                    n_planning,
+                    n_steps=n_steps,
+                    alpha=alpha,
+                    kappa=k,
+                    rng=np.random.default_rng(ss),
+                ).rewards
+            )
+            for ss in seeds
+        ]
+        curves[name] = np.mean(runs, axis=0)
+    return curves
+
+
+def figure_8_4(
+    n_runs: int = 20,
+    n_steps: int = 3000,
+    n_planning: int = 10,
+    *,
+    alpha: float = 1.0,
+    kappa: float = 1e-4,
+    change_at: int = 1000,
+    seed: int = 0,
+    fast: bool = True,
+) -> dict[str, np.ndarray]:
+    """Figure 8.4: mean cumulative reward on the blocking maze (the wall moves at `change_at`)."""
+    return _changing_maze_figure(
+        lambda: BlockingMaze(change_at), n_runs, n_steps, n_planning, alpha, kappa, seed, fast
+    )
+
+
+def figure_8_5(
+    n_runs: int = 10,
+    n_steps: int = 6000,
+    n_planning: int = 50,
+    *,
+    alpha: float = 1.0,
+    kappa: float = 1e-3,
+    change_at: int = 3000,
+    seed: int = 0,
+    fast: bool = True,
+) -> dict[str, np.ndarray]:
+    """Figure 8.5: mean cumulative reward on the shortcut maze (it opens at `change_at`)."""
+    return _changing_maze_figure(
+        lambda: ShortcutMaze(change_at), n_runs, n_steps, n_planning, alpha, kappa, seed, fast
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _discrete_sizes(env) -> tuple[int, int]:
+    """(n_states, n_actions) of an environment with Discrete spaces, or a TypeError."""
+    if not isinstance(env, gymnasium.Env):
+        raise TypeError(f"env must be a gymnasium.Env, got {type(env).__name__}")
+    obs, act = env.observation_space, env.action_space
+    if not isinstance(obs, gymnasium.spaces.Discrete) or not isinstance(
+        act, gymnasium.spaces.Discrete
+    ):
+        raise TypeError(
+            "env must have Discrete observation and action spaces (a tabular task), "
+            f"got {type(obs).__name__} and {type(act).__name__}"
+        )
+    if obs.start != 0 or act.start != 0:
+        raise ValueError("env's Discrete spaces must start at 0")
+    return int(obs.n), int(act.n)
+
+
+def _check_budget(n_episodes, n_steps, max_episode_steps) -> tuple[float, float, int | None]:
+    if n_episodes is None and n_steps is None:
+        raise ValueError("give n_episodes or n_steps (or both): the run needs a budget")
+    n_episodes = math.inf if n_episodes is None else check_int("n_episodes", n_episodes, low=1)
+    n_steps = math.inf if n_steps is None else check_int("n_steps", n_steps, low=1)
+    if max_episode_steps is not None:
+        max_episode_steps = check_int("max_episode_steps", max_episode_steps, low=1)
+    return n_episodes, n_steps, max_episode_steps
+
+
+def _streams(rng) -> tuple[int, np.random.Generator, np.random.Generator]:
+    """The environment's seed, and independent generators for acting and for planning."""
+    check_rng("rng", rng)
+    env_seed, entropy = (int(x) for x in rng.integers(2**31, size=2))
+    # Derived from draws, not rng.spawn(): spawn() counts children on the SeedSequence, so
+    # two generators built from one SeedSequence would not give the same streams.
+    act_ss, plan_ss = np.random.SeedSequence(entropy).spawn(2)
+    return env_seed, np.random.default_rng(act_ss), np.random.default_rng(plan_ss)
+
+
+def _check_planning_steps(planning_steps) -> tuple[int, ...]:
+    if isinstance(planning_steps, int | np.integer):
+        planning_steps = (planning_steps,)
+    if not isinstance(planning_steps, Sequence | np.ndarray) or len(planning_steps) == 0:
+        raise TypeError(f"planning_steps must be a sequence of ints, got {planning_steps!r}")
+    return tuple(check_int("planning_steps", n, low=0) for n in planning_steps)
+
+
+def _agent(fast: bool) -> Callable[..., DynaResult]:
+    if fast:
+        from mbrl_helpers.dyna_fast import dyna_q_fast  # a sibling algorithm module
+
+        return dyna_q_fast
+    return dyna_q

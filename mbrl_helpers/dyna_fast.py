@@ -1,0 +1,217 @@
+"""The fast path of Dyna-Q / Dyna-Q+ on the course's mazes: the same algorithm, one flat loop.
+
+Public name: `dyna_q_fast(env, n_planning=0, **same keywords as mbrl_helpers.dyna.dyna_q)`
+returns the same `DynaResult` as `dyna_q` on the same `rng` (same Q to the last bit, same
+steps, returns and rewards; tests/test_dyna.py checks it), only faster. It needs a `GridWorld`
+(possibly a `ChangingMaze`) from `mbrl_helpers.envs`, wrapped at most by Gymnasium's default
+wrappers and `TimeLimit`: it reads the maze's transition tables and simulates it itself, so
+`env` is left untouched (its clock does not advance). Any other environment: use `dyna_q`.
+
+Why it is faster, in plain Python (numpy's per-call overhead dominates on a 6x9 maze):
+
+- the whole box (b)-(f) is inlined in one function: no calls, attributes or wrappers per step;
+- the model keeps, for each observed state, a list of `(s, a, r, s_next, g)` entries, so a
+  planning step is two indexings and one unpacking; `g = gamma` or 0.0 for a terminal S'
+  (`r + 0.0 * max Q(S')` is exactly `r`, so no branch is needed);
+- until the first nonzero reward, planning updates are exact no-ops (Q stays all zeros: the
+  first episode of Figure 8.2 is a random walk), so their arithmetic is skipped;
+- the uniform draws of acting are pre-drawn in blocks from the acting stream (the same
+  numbers `dyna_q` draws one by one); planning draws `(n, 2)` uniforms per real step, as
+  `dyna_q` does. The model entry `pick = entries[int(u * len(entries))]` uses one draw per
+  choice, like `dyna_q`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import gymnasium
+import numpy as np
+from gymnasium.wrappers import OrderEnforcing, PassiveEnvChecker, TimeLimit
+
+from mbrl_helpers.dyna import DynaResult, _check_budget, _discrete_sizes, _streams
+from mbrl_helpers.envs import ChangingMaze, GridWorld
+from mbrl_helpers.validation import (
+    check_discount,
+    check_float,
+    check_int,
+    check_probability,
+    check_step_size,
+)
+
+__all__ = ["dyna_q_fast"]
+
+_BLOCK = 4096  # acting draws per numpy call
+
+
+def _unwrap(env: gymnasium.Env) -> tuple[GridWorld, int | None]:
+    """The GridWorld inside env, and the TimeLimit of its wrappers (None if there is none)."""
+    limit = None
+    while isinstance(env, gymnasium.Wrapper):
+        if isinstance(env, TimeLimit):
+            cap = env._max_episode_steps
+            limit = cap if limit is None else min(limit, cap)
+        elif not isinstance(env, OrderEnforcing | PassiveEnvChecker):
+            raise TypeError(
+                f"dyna_q_fast simulates the maze itself and cannot honour the wrapper "
+                f"{type(env).__name__}: use mbrl_helpers.dyna.dyna_q"
+            )
+        env = env.env
+    if not isinstance(env, GridWorld):
+        raise TypeError(
+            f"env must be a GridWorld maze from mbrl_helpers.envs for the fast path, got "
+            f"{type(env).__name__}: use mbrl_helpers.dyna.dyna_q"
+        )
+    return env, limit
+
+
+def dyna_q_fast(
+    env: gymnasium.Env,
+    n_planning: int = 0,
+    *,
+    n_episodes: int | None = None,
+    n_steps: int | None = None,
+    alpha: float = 0.1,
+    gamma: float = 0.95,
+    epsilon: float = 0.1,
+    kappa: float = 0.0,
+    rng: np.random.Generator,
+    max_episode_steps: int | None = None,
+) -> DynaResult:
+    """Dyna-Q (Sutton & Barto 8.2) / Dyna-Q+ (8.3) on a maze: `mbrl_helpers.dyna.dyna_q`, fast.
+
+    Same arguments, same result on the same rng (the returned `model` is None).
+    """
+    n_states, n_actions = _discrete_sizes(env)
+    maze, limit = _unwrap(env)
+    n_planning = check_int("n_planning", n_planning, low=0)
+    n_episodes, n_steps, max_episode_steps = _check_budget(n_episodes, n_steps, max_episode_steps)
+    if limit is not None:
+        max_episode_steps = limit if max_episode_steps is None else min(limit, max_episode_steps)
+    if max_episode_steps is None:
+        max_episode_steps = math.inf
+    alpha, gamma = check_step_size("alpha", alpha), check_discount("gamma", gamma)
+    epsilon = check_probability("epsilon", epsilon)
+    kappa = check_float("kappa", kappa, low=0.0)
+    plus = kappa > 0
+    _, act_rng, plan_rng = _streams(
+        rng
+    )  # the env seed is drawn but unused: mazes are deterministic
+
+    # The world: its tables now, and after a pending change (the changing mazes).
+    next_state, reward, terminal = maze.next_state, maze.reward, maze.terminal
+    change_in = math.inf
+    if isinstance(maze, ChangingMaze) and not maze.changed:
+        change_in = maze.change_at - maze.t
+    start = maze.start
+
+    Q = [[0.0] * n_actions for _ in range(n_states)]
+    entries_of = [None] * n_states  # per state: its model entries (s, a, r, s_next, g)
+    observed = []  # the entry lists of the observed states, first visit first
+    where = [None] * n_states  # where[s][a]: index of (s, a) in entries_of[s], -1 if untried
+    last_tried = [None] * n_states  # Dyna-Q+: time step (s, a) was last tried for real
+    sqrt = math.sqrt
+    plan_random = plan_rng.random
+    act_random = act_rng.random
+    act_u, act_i = act_random(_BLOCK).tolist(), 0
+
+    steps, returns, rewards = [], [], []
+    t = 0
+    rewarded = plus  # any nonzero reward seen yet? (a Dyna-Q+ bonus is nonzero at once)
+    while len(steps) < n_episodes and t < n_steps:
+        s = start
+        episode_steps, episode_return = 0, 0.0
+        while True:
+            # (b) epsilon-greedy, ties at random: one uniform draw per choice
+            if act_i == _BLOCK:
+                act_u, act_i = act_random(_BLOCK).tolist(), 0
+            u = act_u[act_i]
+            act_i += 1
+            q = Q[s]
+            if u < epsilon:
+                if act_i == _BLOCK:
+                    act_u, act_i = act_random(_BLOCK).tolist(), 0
+                a = int(act_u[act_i] * n_actions)
+                act_i += 1
+            else:
+                best = max(q)
+                greedy = [b for b, v in enumerate(q) if v == best]
+                if len(greedy) == 1:
+                    a = greedy[0]
+                else:
+                    if act_i == _BLOCK:
+                        act_u, act_i = act_random(_BLOCK).tolist(), 0
+                    a = greedy[int(act_u[act_i] * len(greedy))]
+                    act_i += 1
+            # (c) take A; observe R, S' (the maze's own tables)
+            s_next = next_state[s][a]
+            r = reward[s][a]
+            terminated = terminal[s_next]
+            t += 1
+            if t == change_in:
+                next_state, reward, terminal = maze.tables_after
+            # (d) direct RL
+            if terminated:
+                q[a] += alpha * (r - q[a])
+            else:
+                q[a] += alpha * (r + gamma * max(Q[s_next]) - q[a])
+            # (e) Model(S, A) <- R, S'
+            entries = entries_of[s]
+            if entries is None:
+                if plus:
+                    entries = [(s, b, 0.0, s, gamma) for b in range(n_actions)]
+                    where[s] = list(range(n_actions))
+                    last_tried[s] = [0] * n_actions
+                else:
+                    entries = []
+                    where[s] = [-1] * n_actions
+                entries_of[s] = entries
+                observed.append(entries)
+            entry = (s, a, r, s_next, 0.0 if terminated else gamma)
+            i = where[s][a]
+            if i < 0:
+                where[s][a] = len(entries)
+                entries.append(entry)
+            else:
+                entries[i] = entry
+            # (f) planning: n times S, A <- random observed pair; R, S' <- Model(S, A); update
+            if r != 0.0:
+                rewarded = True
+            if n_planning:
+                n_observed = len(observed)
+                if not rewarded:
+                    # Q is still all zeros and every modelled reward is 0: each update would
+                    # be Q += alpha * (0 + g * 0 - 0), exactly nothing. Draw the numbers anyway
+                    # (the stream stays that of dyna_q) and skip the arithmetic.
+                    plan_random((n_planning, 2))
+                elif plus:
+                    last_tried[s][a] = t
+                    for u_s, u_a in plan_random((n_planning, 2)).tolist():
+                        pick = observed[int(u_s * n_observed)]
+                        ps, pa, pr, ps_next, g = pick[int(u_a * len(pick))]
+                        pq = Q[ps]
+                        pr = pr + kappa * sqrt(t - last_tried[ps][pa])
+                        pq[pa] += alpha * (pr + g * max(Q[ps_next]) - pq[pa])
+                else:
+                    for u_s, u_a in plan_random((n_planning, 2)).tolist():
+                        pick = observed[int(u_s * n_observed)]
+                        ps, pa, pr, ps_next, g = pick[int(u_a * len(pick))]
+                        pq = Q[ps]
+                        pq[pa] += alpha * (pr + g * max(Q[ps_next]) - pq[pa])
+            rewards.append(r)
+            episode_steps += 1
+            episode_return += r
+            s = s_next
+            if terminated or episode_steps == max_episode_steps:
+                steps.append(episode_steps)
+                returns.append(episode_return)
+                break
+            if t == n_steps:
+                break
+    return DynaResult(
+        Q=np.array(Q),
+        steps=np.array(steps, dtype=int),
+        returns=np.array(returns, dtype=float),
+        rewards=np.array(rewards, dtype=float),
+        n_updates=n_planning * t,
+    )
