@@ -365,7 +365,7 @@ def figure_8_4(
 def figure_8_5(
     n_runs: int = 10,
     n_steps: int = 6000,
-    n_planning: int = 50,
+    n_planning: int = 10,
     *,
     alpha: float = 1.0,
     kappa: float = 1e-3,
@@ -422,7 +422,11 @@ def _streams(rng) -> tuple[int, np.random.Generator, np.random.Generator]:
 def _check_planning_steps(planning_steps) -> tuple[int, ...]:
     if isinstance(planning_steps, int | np.integer):
         planning_steps = (planning_steps,)
-    if not isinstance(planning_steps, Sequence | np.ndarray) or len(planning_steps) == 0:
+    if (
+        isinstance(planning_steps, str)
+        or not isinstance(planning_steps, Sequence | np.ndarray)
+        or len(planning_steps) == 0
+    ):
         raise TypeError(f"planning_steps must be a sequence of ints, got {planning_steps!r}")
     return tuple(check_int("planning_steps", n, low=0) for n in planning_steps)
 

@@ -10,9 +10,10 @@ wrappers and `TimeLimit`: it reads the maze's transition tables and simulates it
 Why it is faster, in plain Python (numpy's per-call overhead dominates on a 6x9 maze):
 
 - the whole box (b)-(f) is inlined in one function: no calls, attributes or wrappers per step;
-- the model keeps, for each observed state, a list of `(s, a, r, s_next, g)` entries, so a
-  planning step is two indexings and one unpacking; `g = gamma` or 0.0 for a terminal S'
-  (`r + 0.0 * max Q(S')` is exactly `r`, so no branch is needed);
+- the model keeps, for each observed state, a list of `(s, a, r, s_next, g, t_last)` entries,
+  so a planning step is two indexings and one unpacking; `g = gamma` or 0.0 for a terminal S'
+  (`r + 0.0 * max Q(S')` is exactly `r`, so no branch is needed); `t_last` is when (s, a) was
+  last tried, and Dyna-Q+ reads its bonus `kappa sqrt(tau)` from a table grown as t grows;
 - until the first nonzero reward, planning updates are exact no-ops (Q stays all zeros: the
   first episode of Figure 8.2 is a random walk), so their arithmetic is skipped;
 - the uniform draws of acting are pre-drawn in blocks from the acting stream (the same
@@ -109,8 +110,8 @@ def dyna_q_fast(
     entries_of = [None] * n_states  # per state: its model entries (s, a, r, s_next, g)
     observed = []  # the entry lists of the observed states, first visit first
     where = [None] * n_states  # where[s][a]: index of (s, a) in entries_of[s], -1 if untried
-    last_tried = [None] * n_states  # Dyna-Q+: time step (s, a) was last tried for real
     sqrt = math.sqrt
+    bonus = [0.0]  # Dyna-Q+: kappa sqrt(tau) for tau = 0, 1, ..., t, grown as t grows
     plan_random = plan_rng.random
     act_random = act_rng.random
     act_u, act_i = act_random(_BLOCK).tolist(), 0
@@ -159,15 +160,14 @@ def dyna_q_fast(
             entries = entries_of[s]
             if entries is None:
                 if plus:
-                    entries = [(s, b, 0.0, s, gamma) for b in range(n_actions)]
+                    entries = [(s, b, 0.0, s, gamma, 0) for b in range(n_actions)]
                     where[s] = list(range(n_actions))
-                    last_tried[s] = [0] * n_actions
                 else:
                     entries = []
                     where[s] = [-1] * n_actions
                 entries_of[s] = entries
                 observed.append(entries)
-            entry = (s, a, r, s_next, 0.0 if terminated else gamma)
+            entry = (s, a, r, s_next, 0.0 if terminated else gamma, t)
             i = where[s][a]
             if i < 0:
                 where[s][a] = len(entries)
@@ -185,17 +185,17 @@ def dyna_q_fast(
                     # (the stream stays that of dyna_q) and skip the arithmetic.
                     plan_random((n_planning, 2))
                 elif plus:
-                    last_tried[s][a] = t
+                    bonus.append(kappa * sqrt(t))  # bonus[tau] = kappa sqrt(tau), tau <= t
                     for u_s, u_a in plan_random((n_planning, 2)).tolist():
                         pick = observed[int(u_s * n_observed)]
-                        ps, pa, pr, ps_next, g = pick[int(u_a * len(pick))]
+                        ps, pa, pr, ps_next, g, t_last = pick[int(u_a * len(pick))]
                         pq = Q[ps]
-                        pr = pr + kappa * sqrt(t - last_tried[ps][pa])
+                        pr = pr + bonus[t - t_last]
                         pq[pa] += alpha * (pr + g * max(Q[ps_next]) - pq[pa])
                 else:
                     for u_s, u_a in plan_random((n_planning, 2)).tolist():
                         pick = observed[int(u_s * n_observed)]
-                        ps, pa, pr, ps_next, g = pick[int(u_a * len(pick))]
+                        ps, pa, pr, ps_next, g, _ = pick[int(u_a * len(pick))]
                         pq = Q[ps]
                         pq[pa] += alpha * (pr + g * max(Q[ps_next]) - pq[pa])
             rewards.append(r)

@@ -1,0 +1,282 @@
+"""Tests of mbrl_helpers.dyna (readable Q-learning / Dyna-Q / Dyna-Q+) and its fast path."""
+
+import gymnasium
+import numpy as np
+import pytest
+
+from mbrl_helpers import dyna
+from mbrl_helpers.dyna_fast import dyna_q_fast
+from mbrl_helpers.envs import BlockingMaze, DynaMaze, GridWorld, ShortcutMaze
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def assert_same_result(a, b):
+    np.testing.assert_array_equal(a.steps, b.steps)
+    np.testing.assert_array_equal(a.returns, b.returns)
+    np.testing.assert_array_equal(a.rewards, b.rewards)
+    np.testing.assert_array_equal(a.Q, b.Q)  # bit for bit: the same updates in the same order
+    assert a.n_updates == b.n_updates
+
+
+# -- the pieces of the box ---------------------------------------------------------------
+
+
+def test_q_update_matches_the_formula():
+    Q = np.array([[0.0, 0.5], [0.2, 0.8], [3.0, 4.0]])
+    dyna.q_update(Q, 0, 1, 1.0, 1, False, 0.5, 0.9)
+    assert Q[0, 1] == pytest.approx(0.5 + 0.5 * (1.0 + 0.9 * 0.8 - 0.5))
+    dyna.q_update(Q, 1, 0, 1.0, 2, True, 0.5, 0.9)  # terminal S': target is R alone
+    assert Q[1, 0] == pytest.approx(0.2 + 0.5 * (1.0 - 0.2))
+    Q_list = [[0.0, 0.5], [0.2, 0.8], [3.0, 4.0]]
+    dyna.q_update(Q_list, 0, 1, 1.0, 1, False, 0.5, 0.9)  # lists and arrays alike
+    assert Q_list[0][1] == pytest.approx(0.5 + 0.5 * (1.0 + 0.9 * 0.8 - 0.5))
+
+
+def test_epsilon_greedy_is_greedy_and_breaks_ties_at_random():
+    g = rng(1)
+    assert {dyna.epsilon_greedy([0.0, 2.0, 1.0, 0.0], 0.0, g) for _ in range(50)} == {1}
+    picks = [dyna.epsilon_greedy([1.0, 0.0, 1.0, 1.0], 0.0, g) for _ in range(3000)]
+    counts = np.bincount(picks, minlength=4)
+    assert counts[1] == 0
+    assert all(800 < counts[a] < 1200 for a in (0, 2, 3))  # 1000 each expected
+
+
+def test_epsilon_greedy_explores_with_probability_epsilon():
+    g = rng(2)
+    picks = np.array([dyna.epsilon_greedy([5.0, 0.0, 0.0, 0.0], 0.4, g) for _ in range(4000)])
+    # non-greedy actions: 0.4 * 3/4 = 0.3 of the time
+    assert 0.27 < np.mean(picks != 0) < 0.33
+    assert set(np.unique(picks)) == {0, 1, 2, 3}
+
+
+def test_table_model_records_observed_pairs_and_latest_outcome():
+    model = dyna.TableModel(4)
+    model.update(3, 1, 0.0, 4, False)
+    model.update(3, 2, 0.0, 3, False)
+    model.update(7, 0, 1.0, 8, True)
+    model.update(3, 1, 0.5, 9, False)  # the world changed: the latest observation wins
+    assert model.states == [3, 7]
+    assert model.actions == {3: [1, 2], 7: [0]}
+    assert model.transitions[3][1] == (0.5, 9, False)
+    assert len(model) == 3
+
+
+def test_table_model_plus_models_untried_actions_as_self_loops():
+    model = dyna.TableModel(4, plus=True)
+    model.update(3, 1, 0.0, 4, False, t=5)
+    assert model.actions[3] == [0, 1, 2, 3]
+    assert model.transitions[3][0] == (0.0, 3, False)
+    assert model.transitions[3][1] == (0.0, 4, False)
+    assert model.last_tried[3] == [0, 5, 0, 0]
+
+
+def test_planning_replays_only_observed_pairs_with_the_models_outcome():
+    model = dyna.TableModel(4)
+    model.update(0, 0, 0.5, 9, True)
+    model.update(1, 2, 0.25, 9, True)
+    Q = [[0.0] * 4 for _ in range(10)]
+    dyna.planning(Q, model, 50, 1.0, 0.9, rng(3))
+    assert Q[0][0] == 0.5 and Q[1][2] == 0.25  # alpha = 1: Q = the model's R exactly
+    changed = {(s, a) for s in range(10) for a in range(4) if Q[s][a] != 0.0}
+    assert changed == {(0, 0), (1, 2)}
+
+
+def test_planning_bonus_is_kappa_sqrt_tau():
+    model = dyna.TableModel(2, plus=True)
+    model.update(0, 0, 0.0, 1, True, t=1)
+    Q = [[0.0, 0.0], [0.0, 0.0]]
+    dyna.planning(Q, model, 40, 1.0, 0.9, rng(4), kappa=0.1, t=10)
+    assert Q[0][0] == pytest.approx(0.1 * np.sqrt(10 - 1))  # terminal: R + bonus
+    # untried action 1: back to state 0 (not terminal), last tried "at time 0"
+    assert Q[0][1] >= 0.1 * np.sqrt(10)  # at least its bonus, plus the discounted value of 0
+
+
+def test_greedy_policy_marks_untouched_states():
+    pi = dyna.greedy_policy(np.array([[0.0, 1.0], [0.0, 0.0], [2.0, -1.0]]))
+    assert pi.tolist() == [1, -1, 0]
+    with pytest.raises(ValueError, match="Q must be a 2-D array"):
+        dyna.greedy_policy(np.zeros(3))
+
+
+# -- whole agents -----------------------------------------------------------------------
+
+
+def test_dyna_q_returns_per_episode_statistics():
+    result = dyna.dyna_q(DynaMaze(), 5, n_episodes=10, rng=rng())
+    assert result.steps.shape == (10,) and result.returns.tolist() == [1.0] * 10
+    assert result.rewards.shape == (result.steps.sum(),)
+    assert result.rewards.sum() == 10.0
+    assert result.n_updates == 5 * result.steps.sum()
+    assert result.Q.shape == (54, 4)
+    assert len(result.model) > 0 and 18 in result.model.states  # the start
+
+
+def test_dyna_q_is_deterministic_given_the_seed():
+    a = dyna.dyna_q(DynaMaze(), 5, n_episodes=5, rng=rng(7))
+    b = dyna.dyna_q(DynaMaze(), 5, n_episodes=5, rng=rng(7))
+    c = dyna.dyna_q(DynaMaze(), 5, n_episodes=5, rng=rng(8))
+    assert_same_result(a, b)
+    assert not np.array_equal(a.steps, c.steps)
+
+
+def test_first_episode_is_the_same_for_every_n():
+    # Q stays zero until the first reward, and acting and planning use separate streams
+    first = {n: dyna.dyna_q(DynaMaze(), n, n_episodes=1, rng=rng(5)).steps[0] for n in (0, 5, 50)}
+    assert len(set(first.values())) == 1
+    assert first[0] > 14
+
+
+def test_planning_reaches_the_optimal_path_sooner():
+    steps = {n: dyna.figure_8_2(n_runs=5, n_episodes=10, planning_steps=(n,))[n] for n in (0, 50)}
+    assert steps[50][2:].mean() < 20 < steps[0][2:].mean()
+
+
+def test_q_learning_and_dyna_q_work_on_cliff_walking():
+    env = gymnasium.make("CliffWalking-v1")
+    result = dyna.dyna_q(env, 20, n_episodes=100, rng=rng(0))
+    P, s = env.unwrapped.P, 36
+    path = 0
+    while path < 100:  # follow the greedy policy through the true model
+        ((_, s, _, terminated),) = P[s][int(result.Q[s].argmax())]
+        path += 1
+        if terminated:
+            break
+    assert terminated and path == 13  # the optimal path along the cliff
+    ql = dyna.q_learning(env, n_episodes=20, rng=rng(0))
+    assert ql.n_updates == 0 and ql.steps.shape == (20,)
+    assert ql.returns.sum() == ql.rewards.sum()
+
+
+def test_budget_in_steps_and_episode_cap():
+    result = dyna.dyna_q(DynaMaze(), 0, n_steps=250, rng=rng(1), max_episode_steps=40)
+    assert result.rewards.shape == (250,)
+    assert np.all(result.steps <= 40) and len(result.steps) >= 250 // 40
+    timed = gymnasium.make("mbrl_helpers/DynaMaze-v0", max_episode_steps=30)
+    result = dyna.dyna_q(timed, 0, n_episodes=4, rng=rng(1))
+    assert np.all(result.steps <= 30)
+
+
+def test_dyna_q_plus_recovers_in_the_blocking_maze():
+    curves = dyna.figure_8_4(n_runs=5)
+    for name in ("Dyna-Q", "Dyna-Q+"):
+        assert curves[name].shape == (3000,)
+        assert np.all(np.diff(curves[name]) >= 0)
+    gain = {k: v[-1] - v[999] for k, v in curves.items()}  # after the wall moved
+    assert gain["Dyna-Q+"] > 1.5 * gain["Dyna-Q"]
+
+
+def test_dyna_q_plus_finds_the_shortcut():
+    curves = dyna.figure_8_5(n_runs=3)
+    gain = {k: v[-1] - v[2999] for k, v in curves.items()}
+    assert gain["Dyna-Q+"] > 1.2 * gain["Dyna-Q"]
+
+
+def test_figure_8_2_matches_the_books_description():
+    curves = dyna.figure_8_2()  # 30 runs, 50 episodes, n = 0, 5, 50
+    assert set(curves) == {0, 5, 50} and curves[0].shape == (50,)
+    assert curves[0][0] == curves[5][0] == curves[50][0] > 300  # the same random walk
+    assert curves[50][2] < 20  # near-optimal (14 steps + exploration) by the third episode
+    assert curves[5][5] < 20 < curves[5][2]  # within about five
+    assert curves[0][10] > 50 and curves[0][30:].mean() < 20  # about 25 episodes
+
+
+def test_figure_8_3_policy_halfway_through_the_second_episode():
+    Qs = dyna.figure_8_3()
+    learned = {n: int((dyna.greedy_policy(Q) >= 0).sum()) for n, Q in Qs.items()}
+    assert learned[0] <= 2 < learned[50]  # one step learned without planning; many with it
+
+
+# -- readable and fast path: the same algorithm ------------------------------------------
+
+
+@pytest.mark.parametrize("n_planning", [0, 1, 5, 30])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fast_path_equals_readable_on_the_dyna_maze(n_planning, seed):
+    kw = dict(n_episodes=8, rng=None)
+    a = dyna.dyna_q(DynaMaze(), n_planning, **{**kw, "rng": rng(seed)})
+    b = dyna_q_fast(DynaMaze(), n_planning, **{**kw, "rng": rng(seed)})
+    assert_same_result(a, b)
+
+
+@pytest.mark.parametrize("kappa", [0.0, 1e-3, 0.05])
+@pytest.mark.parametrize("maze", [BlockingMaze, ShortcutMaze])
+def test_fast_path_equals_readable_on_changing_mazes(maze, kappa):
+    kw = dict(n_steps=1500, alpha=0.7, epsilon=0.2, gamma=0.9, kappa=kappa)
+    a = dyna.dyna_q(maze(change_at=700), 10, rng=rng(3), **kw)
+    b = dyna_q_fast(maze(change_at=700), 10, rng=rng(3), **kw)
+    assert_same_result(a, b)
+
+
+def test_fast_path_equals_readable_through_gymnasium_wrappers_and_caps():
+    kw = dict(n_episodes=12, max_episode_steps=60, rng=None)
+    env_a = gymnasium.make("mbrl_helpers/BlockingMaze-v0", max_episode_steps=45)
+    env_b = gymnasium.make("mbrl_helpers/BlockingMaze-v0", max_episode_steps=45)
+    a = dyna.dyna_q(env_a, 5, **{**kw, "rng": rng(9)})
+    b = dyna_q_fast(env_b, 5, **{**kw, "rng": rng(9)})
+    assert_same_result(a, b)
+    assert a.steps.max() == 45
+
+
+def test_fast_path_starts_from_the_mazes_current_clock():
+    a_env, b_env = BlockingMaze(change_at=300), BlockingMaze(change_at=300)
+    for env in (a_env, b_env):
+        env.reset()
+        for _ in range(250):
+            env.step(0)
+    a = dyna.dyna_q(a_env, 5, n_steps=400, rng=rng(2))
+    b = dyna_q_fast(b_env, 5, n_steps=400, rng=rng(2))
+    assert_same_result(a, b)
+    assert a_env.t == 650 and b_env.t == 250  # the fast path leaves env untouched
+
+
+def test_figures_fast_and_readable_agree():
+    fast = dyna.figure_8_2(n_runs=2, n_episodes=6, planning_steps=(0, 10))
+    slow = dyna.figure_8_2(n_runs=2, n_episodes=6, planning_steps=(0, 10), fast=False)
+    for n in (0, 10):
+        np.testing.assert_array_equal(fast[n], slow[n])
+    fast = dyna.figure_8_4(n_runs=1, n_steps=1200)
+    slow = dyna.figure_8_4(n_runs=1, n_steps=1200, fast=False)
+    for name in fast:
+        np.testing.assert_array_equal(fast[name], slow[name])
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+
+def test_bad_arguments_are_named():
+    env = DynaMaze()
+    with pytest.raises(ValueError, match="give n_episodes or n_steps"):
+        dyna.dyna_q(env, 0, rng=rng())
+    with pytest.raises(ValueError, match="alpha must be > 0"):
+        dyna.dyna_q(env, 0, n_episodes=1, alpha=0.0, rng=rng())
+    with pytest.raises(ValueError, match="epsilon must be <= 1"):
+        dyna.dyna_q(env, 0, n_episodes=1, epsilon=1.5, rng=rng())
+    with pytest.raises(ValueError, match="n_planning must be >= 0"):
+        dyna.dyna_q(env, -1, n_episodes=1, rng=rng())
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        dyna.dyna_q(env, 0, n_episodes=1, rng=0)
+    with pytest.raises(TypeError, match="n_episodes must be an integer"):
+        dyna.dyna_q(env, 0, n_episodes=2.5, rng=rng())
+    with pytest.raises(ValueError, match="kappa must be > 0 for Dyna-Q\\+"):
+        dyna.dyna_q_plus(env, 5, kappa=0.0, n_episodes=1, rng=rng())
+    with pytest.raises(TypeError, match="planning_steps must be a sequence of ints"):
+        dyna.figure_8_2(planning_steps="5")
+
+
+def test_non_tabular_env_is_rejected():
+    with pytest.raises(TypeError, match="Discrete observation and action spaces"):
+        dyna.dyna_q(gymnasium.make("CartPole-v1"), 0, n_episodes=1, rng=rng())
+    with pytest.raises(TypeError, match="env must be a gymnasium.Env"):
+        dyna.dyna_q("maze", 0, n_episodes=1, rng=rng())
+
+
+def test_fast_path_refuses_what_it_cannot_simulate():
+    with pytest.raises(TypeError, match="GridWorld maze .* use mbrl_helpers.dyna.dyna_q"):
+        dyna_q_fast(gymnasium.make("CliffWalking-v1"), 0, n_episodes=1, rng=rng())
+    wrapped = gymnasium.wrappers.TransformReward(DynaMaze(), lambda r: 2 * r)
+    with pytest.raises(TypeError, match="cannot honour the wrapper TransformReward"):
+        dyna_q_fast(wrapped, 0, n_episodes=1, rng=rng())
+    assert isinstance(GridWorld("S.G"), gymnasium.Env)
