@@ -332,3 +332,77 @@ def test_mcts_beats_the_random_player():
     )
     assert result.total.losses == 0
     assert result.total.wins >= 15
+
+
+# --- pictures and the step-through widget ---------------------------------------------------
+def test_tree_layout_centres_parents_and_respects_the_filters():
+    from mbrl_helpers.plotting import mcts as plot_mcts
+
+    result = mcts.search(TTT, TTT.initial_state(), n_simulations=60, rng=np.random.default_rng(0))
+    pos, edges = plot_mcts.tree_layout(result.root, max_depth=1)
+    assert len(edges) == 9 and len(pos) == 10
+    xs = sorted(pos[id(ch)][0] for ch in result.root.children)
+    assert xs == list(range(9))
+    assert pos[id(result.root)] == (4.0, 0.0)
+    pos, edges = plot_mcts.tree_layout(result.root, max_depth=2, max_children=2, min_visits=3)
+    assert all(child.N >= 3 for _, child in edges)
+    assert sum(parent is result.root for parent, _ in edges) == 2
+
+
+def test_draw_tree_and_root_visits_draw_the_numbers():
+    import matplotlib.pyplot as plt
+
+    from mbrl_helpers.plotting import mcts as plot_mcts
+
+    state = TTT.state_from_string("X.O / .X. / ..O")
+    result = mcts.search(TTT, state, n_simulations=30, rng=np.random.default_rng(0))
+    ax = plot_mcts.draw_tree(result, TTT, max_depth=1)
+    texts = [t.get_text() for t in ax.texts]
+    child = result.root.children[0]
+    assert f"a={child.action}\nN={child.N}\nQ={child.Q:+.2f}" in texts
+    assert TTT.render(state) in texts
+    ax = plot_mcts.plot_root_visits(result)
+    assert [int(p.get_height()) for p in ax.patches] == result.N.tolist()
+    plt.close("all")
+    with pytest.raises(TypeError, match="tree must be a Node or a SearchResult"):
+        plot_mcts.draw_tree("root")
+
+
+def test_stepper_runs_the_four_phases_in_order_like_the_search():
+    from mbrl_helpers.widgets.mcts import MCTSStepper
+
+    state = TTT.state_from_string("X.O / .X. / ..O")
+    stepper = MCTSStepper(TTT, state, seed=0)
+    phases = []
+    for _ in range(8):
+        stepper.step()
+        phases.append(stepper.phase)
+    assert phases == ["selection", "expansion", "simulation", "backup"] * 2
+    assert stepper.simulations == 2 and stepper.root.N == 2
+    assert stepper.description.startswith("4. Backup")
+    stepper.step()
+    assert stepper.description.startswith("Simulation 3, 1. Selection")
+    stepper.run(20)
+    assert stepper.root.N == 23 and stepper.phase == "backup"
+    assert stepper.root.N == 1 + sum(ch.N for ch in stepper.root.children)
+    assert abs(stepper.value) <= 1
+    stepper.reset()
+    assert stepper.root.N == 0 and stepper.simulations == 0
+
+
+def test_stepper_widget_buttons_step_the_search():
+    import matplotlib.pyplot as plt
+
+    from mbrl_helpers.widgets.mcts import MCTSStepper
+
+    stepper = MCTSStepper(TTT, TTT.initial_state(), seed=1)
+    box = stepper.widget()
+    box.buttons["next phase"].click()
+    assert stepper.phase == "selection"
+    box.buttons["next simulation"].click()
+    assert stepper.phase == "backup" and stepper.simulations == 1
+    box.buttons["+10 simulations"].click()
+    assert stepper.simulations == 11
+    box.buttons["reset"].click()
+    assert stepper.simulations == 0
+    plt.close("all")
