@@ -27,14 +27,14 @@ def sample_table(n, rng):
 
 def test_classifier_learns_a_stochastic_table():
     rng = np.random.default_rng(0)
-    s, a, s_next = sample_table(6000, rng)
+    s, a, s_next = sample_table(1200, rng)
     model = nm.ClassifierModel(3, 2, np.random.default_rng(1), hidden=(16,))
-    hist = model.fit(s, a, s_next, rng=rng, n_steps=1000, batch_size=6000, lr=3e-3, progress=False)
+    hist = model.fit(s, a, s_next, rng=rng, n_steps=600, batch_size=1200, lr=5e-3, progress=False)
     p = model.predict_proba(np.repeat(np.arange(3), 2), np.tile(np.arange(2), 3)).reshape(3, 2, 3)
     counts = np.zeros((3, 2, 3))
     np.add.at(counts, (s, a, s_next), 1)
     mle = counts / counts.sum(axis=-1, keepdims=True)  # what the counting table model learns
-    assert 0.5 * np.abs(p - mle).sum(axis=-1).max() < 0.02
+    assert 0.5 * np.abs(p - mle).sum(axis=-1).max() < 0.04
     assert 0.5 * np.abs(p - T).sum(axis=-1).max() < 0.1
     assert np.mean(hist.train[-50:]) < np.mean(hist.train[:10])
     assert model.predict_proba(0, 0).shape == (3,)
