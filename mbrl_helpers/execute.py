@@ -47,6 +47,15 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 data.pop(WIDGET_VIEW, None)
                 if not data:
                     continue
+            previous = outputs[-1] if outputs else None
+            if (
+                output.output_type == "stream"
+                and previous is not None
+                and previous.output_type == "stream"
+                and previous.name == output.name
+            ):  # how a print is split into stream messages depends on timing: join them
+                previous.text += output.text
+                continue
             outputs.append(output)
         cell.outputs = outputs
     return nb

@@ -48,3 +48,14 @@ def test_main_rejects_exercises_and_non_notebooks(tmp_path, capsys):
     assert "exercises are generated" in capsys.readouterr().err
     assert execute.main([str(tmp_path / "missing.ipynb")]) == 2
     assert "is not a notebook file" in capsys.readouterr().err
+
+
+def test_normalise_joins_stream_pieces():
+    nb = _notebook()
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warn\n"),
+    ]
+    outputs = execute.normalise(nb).cells[1].outputs
+    assert [(o.name, o.text) for o in outputs] == [("stdout", "a\nb\n"), ("stderr", "warn\n")]
