@@ -73,7 +73,9 @@ def check_distribution(name: str, probs, *, atol: float = 1e-8) -> np.ndarray:
     """A 1-D array of non-negative probabilities that sum to one."""
     p = np.asarray(probs, dtype=float)
     if p.ndim != 1 or p.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array of probabilities, got shape {p.shape}")
+        raise ValueError(
+            f"{name} must be a non-empty 1-D array of probabilities, got shape {p.shape}"
+        )
     if np.any(p < -atol) or not np.all(np.isfinite(p)):
         raise ValueError(f"{name} must hold non-negative finite probabilities, got {p}")
     if abs(p.sum() - 1.0) > atol:
