@@ -280,3 +280,45 @@ def test_fast_path_refuses_what_it_cannot_simulate():
     with pytest.raises(TypeError, match="cannot honour the wrapper TransformReward"):
         dyna_q_fast(wrapped, 0, n_episodes=1, rng=rng())
     assert isinstance(GridWorld("S.G"), gymnasium.Env)
+
+
+# -- figures and the widget (they import the algorithms, never the reverse) ---------------
+
+
+def test_plot_maze_draws_greedy_arrows_only_where_something_was_learned():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from mbrl_helpers.plotting.dyna import plot_maze
+
+    Q = np.zeros((54, 4))
+    Q[26, 0] = 1.0  # one learned state: the cell below the goal, "up"
+    ax = plot_maze(gymnasium.make("mbrl_helpers/DynaMaze-v0"), Q)
+    assert len(ax.patches) == 7 + 1  # seven walls and one arrow
+    with pytest.raises(ValueError, match="Q must have shape \\(54, 4\\)"):
+        plot_maze(DynaMaze(), np.zeros((5, 4)))
+    with pytest.raises(TypeError, match="env must be a GridWorld maze"):
+        plot_maze(gymnasium.make("CliffWalking-v1"))
+    plt.close("all")
+
+
+def test_explorer_reruns_when_a_slider_moves():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mbrl_helpers.widgets.dyna import DynaExplorer
+
+    explorer = DynaExplorer(n_planning=0, n_steps=400)
+    explorer.widget()
+    without = explorer.result
+    explorer.controls["n"].value = 30
+    assert explorer.n_planning == 30 and explorer.result is not without
+    assert explorer.result.n_updates == 30 * 400
+    assert "n = 30" in explorer.label.value
+    explorer.controls["maze"].value = "shortcut maze"
+    explorer.controls["steps"].value = 3500
+    assert explorer.world().grid[3] == ".#######."  # the shortcut is open at t = 3500
+    with pytest.raises(ValueError, match="maze must be one of"):
+        DynaExplorer(maze="labyrinth")
