@@ -82,6 +82,22 @@ def test_illegal_action_names_it_and_lists_legal_ones():
         C4.next_state(C4.state_from_string("...O... ...X... " * 3), 3)
 
 
+def test_non_integer_actions_raise_type_errors():
+    with pytest.raises(TypeError, match="action must be an int"):
+        TTT.next_state(TTT.initial_state(), 3.0)
+    with pytest.raises(TypeError, match="action must be an int"):
+        C4.next_state(C4.initial_state(), 3.0)
+    s = TTT.next_state(TTT.initial_state(), np.int64(4))  # numpy ints are fine
+    assert TTT.legal_actions(s) == (0, 1, 2, 3, 5, 6, 7, 8)
+
+
+def test_module_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(games)
+    assert result.attempted >= 4 and result.failed == 0
+
+
 @pytest.mark.parametrize("text", ["XX. ... ...", "XXXX OO ...", "XAB ... ...", "XX. OO. OO."])
 def test_state_from_string_rejects_bad_boards(text):
     with pytest.raises(ValueError, match="text"):

@@ -86,6 +86,8 @@ class ConnectFour:
         cells0, cells1, player = state
         if action not in self.legal_actions(state):
             raise illegal_action(self, state, action)
+        if isinstance(action, float):
+            raise TypeError(f"action must be an int (a column), got {action!r}")
         # The column's stones are contiguous from its bottom bit: adding that bit gives the next cell.
         bit = ((cells0 | cells1) & self._column[action]) + self._bottom[action]
         if player == 0:

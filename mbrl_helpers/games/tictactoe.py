@@ -112,7 +112,10 @@ class TicTacToe:
         cells0, cells1, player = state
         if action not in self.legal_actions(state):
             raise illegal_action(self, state, action)
-        bit = _BIT[action]
+        try:
+            bit = _BIT[action]
+        except TypeError:
+            raise TypeError(f"action must be an int (a cell 0..8), got {action!r}") from None
         if player == 0:
             return (cells0 | bit, cells1, 1)
         return (cells0, cells1 | bit, 0)
