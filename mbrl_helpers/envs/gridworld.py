@@ -230,4 +230,9 @@ class GridWorld(gymnasium.Env):
         return image
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.n_rows}x{self.n_cols}, start={self.start}, goals={self.goals})"
+        return (
+            f"{type(self).__name__}({self.n_rows}x{self.n_cols}, start={self.start}, "
+            f"goals={self.goals})"
+        )
+
+    __str__ = __repr__  # gymnasium.Env's __str__ would print "<GridWorld instance>"

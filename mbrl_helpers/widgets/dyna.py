@@ -75,7 +75,7 @@ class DynaExplorer:
             f"{self.maze}, n = {self.n_planning}, kappa = {self.kappa:g}, after "
             f"{self.n_steps} real steps: {len(result.steps)} episodes finished (last one "
             f"{last} steps), {int(result.rewards.sum())} reward, max_a Q(S, a) at the start "
-            f"{float(V[env.start]):.3f}, states with a greedy action "
+            f"{float(V[env.start]):.3g}, states with a greedy action "
             f"{int((np.ptp(result.Q, axis=1) > 0).sum())}"
         )
 
