@@ -5,7 +5,10 @@ When `open_spiel` is importable, its pure-Python `MCTSBot` (random-rollout evalu
 rollout, `solve=False`) runs the same searches in the same process, interleaved with ours in
 rounds, so that the ratio holds up on a loaded machine. Usage::
 
-    .venv/bin/python benchmarks/bench_mcts.py [--seconds 2] [--rounds 3]
+    .venv/bin/python benchmarks/bench_mcts.py [--seconds 2] [--rounds 3] [--strength 200]
+
+`--strength G` also plays G games of each MCTS (1000 simulations per move) as O, the second
+player, against the exact solver's perfect player, and prints the losses of each.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 
 import numpy as np
 
-from mbrl_helpers import mcts
+from mbrl_helpers import games, mcts
 from mbrl_helpers.games import TicTacToe
 
 N_SIMULATIONS = 1000
@@ -63,10 +66,59 @@ def openspiel():
     return lambda: bot.mcts_search(state)
 
 
+def openspiel_player(n_simulations: int, seed: int):
+    """OpenSpiel's Python MCTSBot as a player of our TicTacToe (cells are numbered alike)."""
+    import pyspiel
+    from open_spiel.python.algorithms import mcts as os_mcts
+
+    os_game = pyspiel.load_game("tic_tac_toe")
+    bot = os_mcts.MCTSBot(
+        os_game,
+        uct_c=2.0,
+        max_simulations=n_simulations,
+        evaluator=os_mcts.RandomRolloutEvaluator(1, np.random.RandomState(seed)),
+        solve=False,
+        random_state=np.random.RandomState(seed),
+    )
+    ttt = TicTacToe()
+
+    def player(state) -> int:
+        os_state = os_game.new_initial_state()
+        board = ttt.board(state).ravel()
+        xs, os_ = [i for i in range(9) if board[i] == 1], [i for i in range(9) if board[i] == -1]
+        for k in range(len(xs) + len(os_)):  # replay X, O, X, ... (the order does not matter)
+            os_state.apply_action(xs[k // 2] if k % 2 == 0 else os_[k // 2])
+        return int(bot.step(os_state))
+
+    return player
+
+
+def strength(n_games: int) -> None:
+    """Losses as O against the perfect player, 1000 simulations per move."""
+    game = TicTacToe()
+    contenders = {"mbrl_helpers.mcts": lambda i: mcts.MCTSPlayer(game, 1000, seed=i)}
+    try:
+        import pyspiel  # noqa: F401
+
+        contenders["OpenSpiel MCTSBot (Python)"] = lambda i: openspiel_player(1000, seed=i)
+    except ImportError:
+        pass
+    for name, make in contenders.items():
+        losses = sum(
+            games.play(game, [games.perfect_player(game, seed=1000 + i), make(i)])[1] < 0
+            for i in range(n_games)
+        )
+        print(
+            f"{name:28s} as O vs the perfect player, 1000 simulations: {losses}/{n_games} "
+            f"losses ({100 * losses / n_games:.1f}%)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    parser.add_argument("--strength", type=int, default=0, help="games against perfect play")
     args = parser.parse_args()
 
     contenders = {"mbrl_helpers.mcts": ours()}
@@ -90,6 +142,8 @@ def main() -> None:
             f"ratio ours / OpenSpiel: {statistics.median(ratios):.2f} "
             f"(per round: {', '.join(f'{r:.2f}' for r in ratios)})"
         )
+    if args.strength:
+        strength(args.strength)
 
 
 if __name__ == "__main__":

