@@ -70,6 +70,8 @@ def total_variation(p: Iterable[Transition], q: Iterable[Transition]) -> float:
 
 def _key(name: str, x) -> Hashable:
     """A state or action as a dictionary key: numpy integers become ints, arrays are refused."""
+    if type(x) is int:  # the common case, first (update runs once per real or simulated step)
+        return x
     if isinstance(x, bool | np.bool_):
         return bool(x)
     if isinstance(x, numbers.Integral):
