@@ -10,10 +10,15 @@ wrappers and `TimeLimit`: it reads the maze's transition tables and simulates it
 Why it is faster, in plain Python (numpy's per-call overhead dominates on a 6x9 maze):
 
 - the whole box (b)-(f) is inlined in one function: no calls, attributes or wrappers per step;
-- the model keeps, for each observed state, a list of `(s, a, r, s_next, g, t_last)` entries,
-  so a planning step is two indexings and one unpacking; `g = gamma` or 0.0 for a terminal S'
-  (`r + 0.0 * max Q(S')` is exactly `r`, so no branch is needed); `t_last` is when (s, a) was
-  last tried, and Dyna-Q+ reads its bonus `kappa sqrt(tau)` from a table grown as t grows;
+- the model is one flat list of `(s, a, r, s_next, g, t_last)` entries, `n_actions` slots per
+  observed state, so a planning step is one indexing and one unpacking; `g = gamma` or 0.0 for
+  a terminal S' (`r + 0.0 * max Q(S')` is exactly `r`, so no branch is needed); `t_last` is
+  when (s, a) was last tried, and Dyna-Q+ reads its bonus `kappa sqrt(tau)` from a table grown
+  as t grows;
+- `V[s] = max_a Q(s, a)` is kept up to date by each update (a comparison; `max` only when the
+  largest entry goes down), so the target `R + g V[S']` costs an indexing, not a `max` call;
+- with many planning steps, the indices of the sampled entries are computed by numpy for the
+  whole batch (one call per real step instead of four Python operations per update);
 - until the first nonzero reward, planning updates are exact no-ops (Q stays all zeros: the
   first episode of Figure 8.2 is a random walk), so their arithmetic is skipped;
 - the uniform draws of acting are pre-drawn in blocks from the acting stream (the same
@@ -43,6 +48,7 @@ from mbrl_helpers.validation import (
 __all__ = ["dyna_q_fast"]
 
 _BLOCK = 4096  # acting draws per numpy call
+_VECTOR_MIN = 16  # from this many planning steps, compute the sampled indices with numpy
 
 
 def _unwrap(env: gymnasium.Env) -> tuple[GridWorld, int | None]:
@@ -107,9 +113,16 @@ def dyna_q_fast(
     start = maze.start
 
     Q = [[0.0] * n_actions for _ in range(n_states)]
-    entries_of = [None] * n_states  # per state: its model entries (s, a, r, s_next, g)
-    observed = []  # the entry lists of the observed states, first visit first
-    where = [None] * n_states  # where[s][a]: index of (s, a) in entries_of[s], -1 if untried
+    V = [0.0] * n_states  # V[s] == max(Q[s]) at all times, kept up to date by every update
+    # The model, flat: the i-th observed state (first visit first) owns the slots
+    # entry[i * n_actions : (i + 1) * n_actions], filled with its tried actions in the order
+    # they were first tried; an entry is (s, a, r, s_next, g, t_last).
+    entry = [None] * (n_states * n_actions)
+    slot = [-1] * n_states  # slot[s]: i, or -1 if s was never observed
+    where = [None] * n_states  # where[s][a]: the entry index of (s, a), -1 if untried
+    n_tried = []  # n_tried[i]: actions tried in the i-th observed state
+    n_tried_array = np.zeros(n_states)  # the same, for the vectorised index computation
+    n_observed = 0
     sqrt = math.sqrt
     bonus = [0.0]  # Dyna-Q+: kappa sqrt(tau) for tau = 0, 1, ..., t, grown as t grows
     plan_random = plan_rng.random
@@ -135,7 +148,7 @@ def dyna_q_fast(
                 a = int(act_u[act_i] * n_actions)
                 act_i += 1
             else:
-                best = max(q)
+                best = V[s]
                 greedy = [b for b, v in enumerate(q) if v == best]
                 if len(greedy) == 1:
                     a = greedy[0]
@@ -152,52 +165,82 @@ def dyna_q_fast(
             if t == change_in:
                 next_state, reward, terminal = maze.tables_after
             # (d) direct RL
+            old = q[a]
             if terminated:
-                q[a] += alpha * (r - q[a])
+                new = q[a] = old + alpha * (r - old)
             else:
-                q[a] += alpha * (r + gamma * max(Q[s_next]) - q[a])
+                new = q[a] = old + alpha * (r + gamma * V[s_next] - old)
+            if new > V[s]:
+                V[s] = new
+            elif new < old and old == V[s]:
+                V[s] = max(q)
             # (e) Model(S, A) <- R, S'
-            entries = entries_of[s]
-            if entries is None:
-                if plus:
-                    entries = [(s, b, 0.0, s, gamma, 0) for b in range(n_actions)]
-                    where[s] = list(range(n_actions))
+            if slot[s] < 0:  # a newly observed state
+                i = slot[s] = n_observed
+                n_observed += 1
+                base = i * n_actions
+                if plus:  # untried actions: back to s, reward 0 (the book's footnote)
+                    for b in range(n_actions):
+                        entry[base + b] = (s, b, 0.0, s, gamma, 0)
+                    where[s] = list(range(base, base + n_actions))
+                    n_tried.append(n_actions)
+                    n_tried_array[i] = n_actions
                 else:
-                    entries = []
                     where[s] = [-1] * n_actions
-                entries_of[s] = entries
-                observed.append(entries)
-            entry = (s, a, r, s_next, 0.0 if terminated else gamma, t)
-            i = where[s][a]
-            if i < 0:
-                where[s][a] = len(entries)
-                entries.append(entry)
-            else:
-                entries[i] = entry
+                    n_tried.append(0)
+            k = where[s][a]
+            if k < 0:  # a newly tried action
+                i = slot[s]
+                k = where[s][a] = i * n_actions + n_tried[i]
+                n_tried[i] += 1
+                n_tried_array[i] += 1
+            entry[k] = (s, a, r, s_next, 0.0 if terminated else gamma, t)
             # (f) planning: n times S, A <- random observed pair; R, S' <- Model(S, A); update
             if r != 0.0:
                 rewarded = True
             if n_planning:
-                n_observed = len(observed)
+                u = plan_random((n_planning, 2))
                 if not rewarded:
                     # Q is still all zeros and every modelled reward is 0: each update would
-                    # be Q += alpha * (0 + g * 0 - 0), exactly nothing. Draw the numbers anyway
-                    # (the stream stays that of dyna_q) and skip the arithmetic.
-                    plan_random((n_planning, 2))
-                elif plus:
-                    bonus.append(kappa * sqrt(t))  # bonus[tau] = kappa sqrt(tau), tau <= t
-                    for u_s, u_a in plan_random((n_planning, 2)).tolist():
-                        pick = observed[int(u_s * n_observed)]
-                        ps, pa, pr, ps_next, g, t_last = pick[int(u_a * len(pick))]
-                        pq = Q[ps]
-                        pr = pr + bonus[t - t_last]
-                        pq[pa] += alpha * (pr + g * max(Q[ps_next]) - pq[pa])
+                    # be Q += alpha * (0 + g * 0 - 0), exactly nothing. The numbers are drawn
+                    # anyway (the stream stays that of dyna_q); the arithmetic is skipped.
+                    pass
                 else:
-                    for u_s, u_a in plan_random((n_planning, 2)).tolist():
-                        pick = observed[int(u_s * n_observed)]
-                        ps, pa, pr, ps_next, g, _ = pick[int(u_a * len(pick))]
-                        pq = Q[ps]
-                        pq[pa] += alpha * (pr + g * max(Q[ps_next]) - pq[pa])
+                    # S <- the int(u_s * n_observed)-th observed state; A <- its
+                    # int(u_a * n_tried)-th tried action: the choices of dyna_q, as entry
+                    # indices (numpy truncates float64 products exactly as int() does).
+                    if n_planning >= _VECTOR_MIN:
+                        i = (u[:, 0] * n_observed).astype(np.intp)
+                        picks = (
+                            i * n_actions + (u[:, 1] * n_tried_array[i]).astype(np.intp)
+                        ).tolist()
+                    else:
+                        picks = []
+                        for u_s, u_a in u.tolist():
+                            i = int(u_s * n_observed)
+                            picks.append(i * n_actions + int(u_a * n_tried[i]))
+                    if plus:
+                        bonus.append(kappa * sqrt(t))  # bonus[tau] = kappa sqrt(tau), tau <= t
+                        for k in picks:
+                            ps, pa, pr, ps_next, g, t_last = entry[k]  # R, S' <- Model(S, A)
+                            pq = Q[ps]
+                            old = pq[pa]
+                            pr = pr + bonus[t - t_last]
+                            new = pq[pa] = old + alpha * (pr + g * V[ps_next] - old)
+                            if new > V[ps]:
+                                V[ps] = new
+                            elif new < old and old == V[ps]:
+                                V[ps] = max(pq)
+                    else:
+                        for k in picks:
+                            ps, pa, pr, ps_next, g, _ = entry[k]  # R, S' <- Model(S, A)
+                            pq = Q[ps]
+                            old = pq[pa]
+                            new = pq[pa] = old + alpha * (pr + g * V[ps_next] - old)
+                            if new > V[ps]:
+                                V[ps] = new
+                            elif new < old and old == V[ps]:  # the max went down: recompute
+                                V[ps] = max(pq)
             rewards.append(r)
             episode_steps += 1
             episode_return += r

@@ -201,12 +201,13 @@ def test_fast_path_equals_readable_on_the_dyna_maze(n_planning, seed):
     assert_same_result(a, b)
 
 
+@pytest.mark.parametrize("n_planning", [10, 20])  # the fast path batches from 16 on
 @pytest.mark.parametrize("kappa", [0.0, 1e-3, 0.05])
 @pytest.mark.parametrize("maze", [BlockingMaze, ShortcutMaze])
-def test_fast_path_equals_readable_on_changing_mazes(maze, kappa):
+def test_fast_path_equals_readable_on_changing_mazes(maze, kappa, n_planning):
     kw = dict(n_steps=1500, alpha=0.7, epsilon=0.2, gamma=0.9, kappa=kappa)
-    a = dyna.dyna_q(maze(change_at=700), 10, rng=rng(3), **kw)
-    b = dyna_q_fast(maze(change_at=700), 10, rng=rng(3), **kw)
+    a = dyna.dyna_q(maze(change_at=700), n_planning, rng=rng(3), **kw)
+    b = dyna_q_fast(maze(change_at=700), n_planning, rng=rng(3), **kw)
     assert_same_result(a, b)
 
 
