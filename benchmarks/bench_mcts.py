@@ -23,6 +23,7 @@ from mbrl_helpers import games, mcts
 from mbrl_helpers.games import TicTacToe
 
 N_SIMULATIONS = 1000
+UCT_C = 2.0  # OpenSpiel's usual uct_c; both searches use it, so their trees have the same shape
 
 
 def rate(run_search, seconds: float) -> float:
@@ -40,9 +41,7 @@ def ours():
     state = game.initial_state()
     rng = np.random.default_rng(0)
     evaluate = mcts.rollout_evaluator(game, rng)
-    return lambda: mcts.search(
-        game, state, evaluate, n_simulations=N_SIMULATIONS, rng=rng, c=mcts.C_UCT
-    )
+    return lambda: mcts.search(game, state, evaluate, n_simulations=N_SIMULATIONS, rng=rng, c=UCT_C)
 
 
 def openspiel():
@@ -56,7 +55,7 @@ def openspiel():
     evaluator = os_mcts.RandomRolloutEvaluator(n_rollouts=1, random_state=np.random.RandomState(0))
     bot = os_mcts.MCTSBot(
         game,
-        uct_c=2.0,
+        uct_c=UCT_C,
         max_simulations=N_SIMULATIONS,
         evaluator=evaluator,
         solve=False,
@@ -131,7 +130,10 @@ def main() -> None:
     for _ in range(args.rounds):
         for name, run_search in contenders.items():
             rates[name].append(rate(run_search, args.seconds))
-    print(f"tic-tac-toe, empty board, {N_SIMULATIONS} simulations per search, 1 rollout each")
+    print(
+        f"tic-tac-toe, empty board, {N_SIMULATIONS} simulations per search, 1 rollout each, "
+        f"UCB1 with c = {UCT_C}"
+    )
     for name, values in rates.items():
         print(
             f"{name:28s} {statistics.median(values):9,.0f} simulations/s (median of {args.rounds})"
