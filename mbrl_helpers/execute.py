@@ -20,9 +20,8 @@ from pathlib import Path
 
 import nbformat
 
-from mbrl_helpers.exercises import render
+from mbrl_helpers.exercises import KERNELSPEC, render
 
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CELL_TIMEOUT = 300  # seconds; nbclient has no default timeout and can hang without one
 

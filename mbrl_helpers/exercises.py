@@ -13,6 +13,7 @@ becomes an answer prompt. All outputs are cleared and a header cell says the fil
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 import sys
 from pathlib import Path
@@ -23,6 +24,10 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 ANSWER_PROMPT = "*Your answer here: double-click this cell and write it.*"
 HEADER_TAG = "generated-header"
+# Notebook metadata as stored in the repository (executing a notebook rewrites it; the
+# generator writes it, so the exercises do not depend on whether a solution was executed).
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+METADATA = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
 
 _HEADING = re.compile(r"^#+\s*(Exercise\s+(\d+\.\d+)\b.*)$", re.MULTILINE)
 
@@ -90,7 +95,7 @@ def header_cell(solution_name: str) -> nbformat.NotebookNode:
 
 def make_exercise(solution: nbformat.NotebookNode, solution_name: str) -> nbformat.NotebookNode:
     """The exercise notebook for one solution notebook (the input is not modified)."""
-    exercise = nbformat.v4.new_notebook(metadata=solution.metadata)
+    exercise = nbformat.v4.new_notebook(metadata=copy.deepcopy(METADATA))
     exercise.cells.append(header_cell(solution_name))
     title = None
     for index, cell in enumerate(solution.cells):

@@ -100,3 +100,11 @@ def test_stale_detects_missing_changed_and_orphan_exercises(tmp_path):
         "exercises/02_y.ipynb has no solution notebook",
     ]
     assert exercises.main(["--root", str(tmp_path), "--check"]) == 1
+
+
+def test_exercise_metadata_does_not_depend_on_the_solutions():
+    nb = _solution(("md", "### Exercise 1.1: x"), ("code", CODE))
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    nb.metadata["widgets"] = {"state": {}}
+    metadata = exercises.make_exercise(nb, "01_x.ipynb").metadata
+    assert metadata == exercises.METADATA
