@@ -78,7 +78,7 @@ def draw_dyna_cycle(ax: plt.Axes | None = None) -> plt.Axes:
     _arrow(ax, (0.6, 0.8), (0.82, 0.28), "acting (b, c)", -0.3, offset=(0.16, 0.08))
     _arrow(ax, (0.67, 0.2), (0.33, 0.2), "model learning (e)", 0.0, offset=(0.0, -0.06))
     _arrow(ax, (0.18, 0.28), (0.4, 0.8), "planning (f)", -0.3, offset=(-0.16, 0.08))
-    _arrow(ax, (0.78, 0.28), (0.55, 0.78), "direct RL (d)", 0.15, "tab:red", offset=(0.1, -0.02))
+    _arrow(ax, (0.78, 0.28), (0.55, 0.78), "direct RL (d)", 0.15, "tab:red", offset=(-0.1, -0.04))
     ax.text(0.5, 0.02, "letters: the steps of the Dyna-Q box (Sutton & Barto 8.2)", ha="center",
             fontsize=9, color="grey")  # fmt: skip
     return ax
