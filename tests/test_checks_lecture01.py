@@ -184,6 +184,26 @@ def plans_before_learning_the_model(Q, model, s, a, r, s_next, terminated, n, al
     reference_model_update(model, s, a, r, s_next, terminated)
 
 
+def plans_from_the_empty_model(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+    states = list(model)
+    for _ in range(n):
+        s_p = states[rng.integers(len(states))]  # rng.integers(0) raises on an empty model
+        a_p = list(model[s_p])[rng.integers(len(model[s_p]))]
+        reference_q_update(Q, s_p, a_p, *model[s_p][a_p], alpha, gamma)
+    reference_model_update(model, s, a, r, s_next, terminated)
+
+
+def plans_without_terminal_flag(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+    reference_model_update(model, s, a, r, s_next, terminated)
+    for _ in range(n):
+        s_p = list(model)[rng.integers(len(model))]
+        a_p = list(model[s_p])[rng.integers(len(model[s_p]))]
+        r_p, s2, _ = model[s_p][a_p]
+        reference_q_update(Q, s_p, a_p, r_p, s2, False, alpha, gamma)
+
+
 def one_planning_step_too_few(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
     reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, max(n - 1, 0), alpha, gamma, rng)
 
@@ -222,6 +242,8 @@ def test_1_3_passes_the_reference():
         (plans_with_the_real_transition, "not with the real transition"),
         (replays_only_the_last_pair, "was never updated"),
         (plans_before_learning_the_model, "update the model before planning"),
+        (plans_from_the_empty_model, "update the model (step e) before planning"),
+        (plans_without_terminal_flag, "pass the model's terminated flag"),
         (one_planning_step_too_few, "(2 planning updates)"),
         (forgets_direct_update, "step (d)"),
         (forgets_model_update, "step (e)"),
@@ -235,7 +257,9 @@ def test_1_3_fails_typical_mistakes(wrong, hint):
 # -- 1.4: Dyna-Q+ ---------------------------------------------------------------------------
 
 
-def make_plus(bonus=None, bonus_on_real=False, record_after=False, store_bonus=False):
+def make_plus(
+    bonus=None, bonus_on_real=False, record_after=False, store_bonus=False, ignore_terminal=False
+):
     """Planted Dyna-Q+ variants: `bonus(kappa, t, t_last)` replaces kappa sqrt(t - t_last)."""
     bonus = bonus or (lambda kappa, t, t_last: kappa * math.sqrt(t - t_last))
 
@@ -252,6 +276,7 @@ def make_plus(bonus=None, bonus_on_real=False, record_after=False, store_bonus=F
             r_p = r_p + bonus(kappa, t, last_tried[s_p, a_p])
             if store_bonus:
                 model[s_p][a_p] = (r_p, s2, term)
+            term = False if ignore_terminal else term
             reference_q_update(Q, s_p, a_p, r_p, s2, term, alpha, gamma)
         if record_after:
             last_tried[s, a] = t
@@ -274,6 +299,7 @@ def test_1_4_passes_the_reference():
         (make_plus(lambda k, t, tl: 0.0), "add the bonus kappa * sqrt(tau)"),
         (make_plus(record_after=True), "set last_tried before planning"),
         (make_plus(store_bonus=True), "not to the model's stored reward"),
+        (make_plus(ignore_terminal=True), "pass the model's terminated flag"),
         (reference_dyna_q_step, "14 were given"),
     ],
 )

@@ -192,10 +192,19 @@ _MODEL = {
 _REAL = (2, 1, 1.0, 9, True)  # the real transition of the step: (s, a, r, s_next, terminated)
 
 
+def _fresh_Q() -> np.ndarray:
+    """Q for the planning cases: zeros, but the terminal state 9 holds (wrong) values of 2, so
+    that bootstrapping from it shows."""
+    Q = np.zeros((10, 4))
+    Q[9] = 2.0
+    return Q
+
+
 def _never_observed(Q, model_before, s, a):
     """Raise a CheckFailure if Q changed at a pair that was never observed."""
     observed = {(sp, ap) for sp in model_before for ap in model_before[sp]} | {(s, a)}
-    never = [(int(i), int(j)) for i, j in np.argwhere(Q != 0.0) if (int(i), int(j)) not in observed]
+    changed = np.argwhere(Q != _fresh_Q())
+    never = [(int(i), int(j)) for i, j in changed if (int(i), int(j)) not in observed]
     if never:
         raise CheckFailure(
             f"planning updated Q at {never}, pairs never observed",
@@ -218,6 +227,13 @@ def _planning_diagnosis(Q, model_before, s, a, r):
                     f"({sp}, {ap}) -> R = {rp}",
                     "in planning, update with the model's outcome R, S' <- Model(S, A), not "
                     "with the real transition of this step",
+                )
+            if math.isclose(got, rp + 0.9 * 2.0):
+                raise CheckFailure(
+                    f"Q[{sp}, {ap}] = {got:.3f}, expected {rp}: the model says ({sp}, {ap}) "
+                    f"-> R = {rp} and a terminal S' = 9, yet the update bootstrapped from Q[9]",
+                    "in planning too, pass the model's terminated flag: a terminal S' has no "
+                    "future",
                 )
             if got == 0.0:
                 raise CheckFailure(
@@ -270,7 +286,18 @@ def _check_step_basics(call, name):
         )
     # one modelled pair: the number of planning updates is visible in Q
     Q, model = np.zeros((10, 4)), {}
-    call(Q, model, 0, 0, 1.0, 9, True, 3, 0.5, 0.9, np.random.default_rng(0), kappa=0.0)
+    try:
+        call(Q, model, 0, 0, 1.0, 9, True, 3, 0.5, 0.9, np.random.default_rng(0), kappa=0.0)
+    except CheckFailure:
+        raise
+    except Exception as raised:  # typically sampling from a still empty model
+        error = getattr(raised, "error", raised)
+        raise CheckFailure(
+            f"starting from an empty model, with n_planning = 3, your function raised "
+            f"{type(error).__name__}: {error}",
+            "update the model (step e) before planning (step f): then there is always at "
+            "least the real transition to sample",
+        ) from None
     never = [(int(i), int(j)) for i, j in np.argwhere(Q != 0.0) if (int(i), int(j)) != (0, 0)]
     if never:
         raise CheckFailure(
@@ -295,7 +322,7 @@ def check_dyna_q_step(student):
         _call(student, Q, model, s, a, r, s_next, terminated, n_planning, alpha, gamma, rng)
 
     _check_step_basics(call, "")
-    Q, model = np.zeros((10, 4)), copy.deepcopy(_MODEL)
+    Q, model = _fresh_Q(), copy.deepcopy(_MODEL)
     s, a, r, s_next, terminated = _REAL
     _call(student, Q, model, s, a, r, s_next, terminated, 200, 1.0, 0.9, np.random.default_rng(1))
     _planning_diagnosis(Q, _MODEL, s, a, r)
@@ -335,7 +362,7 @@ def check_dyna_q_plus_step(student):
     last_tried[0, 0], last_tried[0, 2], last_tried[1, 3] = 19, 64, 99
     last_tried[_REAL[0], _REAL[1]] = 84  # the real pair was tried before, at t = 84
     before = last_tried.copy()
-    Q, model = np.zeros((10, 4)), copy.deepcopy(_MODEL)
+    Q, model = _fresh_Q(), copy.deepcopy(_MODEL)
     s, a, r, s_next, terminated = _REAL
     _call(
         student, Q, model, last_tried, t, s, a, r, s_next, terminated, 200, 1.0, 0.9, kappa,
@@ -373,6 +400,8 @@ def check_dyna_q_plus_step(student):
                 rp + math.sqrt(kappa * tau): "the bonus is kappa * sqrt(tau): kappa outside "
                 "the root",
                 rp: "add the bonus kappa * sqrt(tau) to the model's reward in planning",
+                want + 0.9 * 2.0: "the model says S' is terminal: in planning too, the target is "
+                "R + bonus alone (pass the model's terminated flag)",
             }
             for value, hint in wrong.items():
                 if math.isclose(got, value):
