@@ -192,8 +192,9 @@ def check_q_planning_step(student):
                 hint = "you chose among the outcomes uniformly: " + hint
             elif frequency in (0.0, 1.0):
                 hint = (
-                    "every update drew the same outcome: draw it with the rng you were given "
-                    "(a new generator in each call repeats the same number)"
+                    "every update drew the same outcome: sample the outcome with its "
+                    "probability, with the rng you were given (a new generator in each call "
+                    "repeats the same number)"
                 )
             raise CheckFailure(
                 f"the outcome with probability 0.8 was drawn in {frequency:.0%} of "
