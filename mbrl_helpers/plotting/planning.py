@@ -1,0 +1,171 @@
+"""Figures of lecture 03, "Planning methods" (Sutton & Barto 8.4-8.7).
+
+Public names:
+
+- `draw_planning_families(figsize)`: the three ways to plan with a model, side by side.
+- `plot_figure_8_7(curves, ax=None)`: RMS error against max-Q computations (in units of b) for
+  several branching factors b, expected vs sample updates (Figure 8.7).
+- `plot_example_8_4(n_states, updates, ax=None)`: updates until optimal against maze size, log-log.
+- `plot_gradient_planning(histories, ax=None)`: predicted return per iteration (or candidate).
+- `plot_trajectories(trajectories, x_target, ax=None)`: position x_t of action plans.
+- `plot_planned_states(env, masks, axes=None)`: which cells of a maze each planner updated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import FancyBboxPatch
+
+__all__ = [
+    "draw_planning_families",
+    "plot_example_8_4",
+    "plot_figure_8_7",
+    "plot_gradient_planning",
+    "plot_planned_states",
+    "plot_trajectories",
+]
+
+
+def _axes(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def draw_planning_families(figsize: tuple[float, float] = (11, 3.4)) -> plt.Figure:
+    """Three panels: what each family of planning methods asks of the model and does with it."""
+    fig, axes = plt.subplots(1, 3, figsize=figsize)
+    panels = [
+        (
+            "Sample-based",
+            "model: sample\n$R, S' \\sim \\hat p(\\cdot \\mid s, a)$",
+            "update: one sample\n$Q \\leftarrow Q + \\alpha[R + \\gamma \\max Q(S') - Q]$",
+            "Dyna-Q, MCTS",
+            "#cfe2f3",
+        ),
+        (
+            "Distribution-based",
+            "model: all outcomes\n$\\hat p(s', r \\mid s, a)$",
+            "update: expectation\n$Q \\leftarrow \\sum \\hat p\\,[r + \\gamma \\max Q(s')]$",
+            "value iteration,\nprioritized sweeping",
+            "#d9ead3",
+        ),
+        (
+            "Gradient-based",
+            "model: differentiable\n$s_{t+1} = f(s_t, a_t)$",
+            "update: backprop\n$a \\leftarrow a + \\eta\\, \\partial J / \\partial a$",
+            "analytic planning,\nPILCO, Dreamer",
+            "#fce5cd",
+        ),
+    ]
+    for ax, (title, model, update, examples, colour) in zip(axes, panels, strict=True):
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.axis("off")
+        ax.set_title(title, fontsize=12, weight="bold")
+        for y, text in ((0.78, model), (0.42, update)):
+            ax.add_patch(
+                FancyBboxPatch(
+                    (0.05, y - 0.14), 0.9, 0.28, boxstyle="round,pad=0.01,rounding_size=0.03",
+                    facecolor=colour, edgecolor="black",
+                )
+            )  # fmt: skip
+            ax.text(0.5, y, text, ha="center", va="center", fontsize=9.5)
+        ax.annotate("", xy=(0.5, 0.57), xytext=(0.5, 0.63), arrowprops={"arrowstyle": "-|>"})
+        ax.text(0.5, 0.1, examples, ha="center", va="center", fontsize=9.5, style="italic")
+    fig.tight_layout()
+    return fig
+
+
+def plot_figure_8_7(
+    curves: Mapping[int, tuple[np.ndarray, np.ndarray]], ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Figure 8.7: `curves[b] = (rms_expected, rms_sample)` indexed by computations 0..2b."""
+    ax = _axes(ax, (6, 3.8))
+    colours = plt.cm.viridis(np.linspace(0.0, 0.85, len(curves)))
+    for colour, (b, (rms_expected, rms_sample)) in zip(colours, curves.items(), strict=True):
+        x = np.arange(len(rms_sample)) / b
+        ax.plot(x, rms_sample, color=colour, label=f"sample updates, b = {b}")
+        ax.plot(x, rms_expected, color=colour, linestyle="--", linewidth=1)
+    ax.plot([], [], color="grey", linestyle="--", label="expected update (any b)")
+    ax.set_xlabel(r"number of $\max_{a'} Q(s', a')$ computations (in units of $b$)")
+    ax.set_ylabel("RMS error in the value estimate")
+    ax.set_xticks([0, 1, 2], ["0", "1b", "2b"])
+    ax.set_ylim(0, 1.1)
+    ax.legend(fontsize=8)
+    ax.set_title("Expected vs sample updates (Sutton & Barto Figure 8.7)")
+    return ax
+
+
+def plot_example_8_4(
+    n_states: Sequence[int], updates: Mapping[str, Sequence[float]], ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Example 8.4: median updates until the greedy policy is optimal, against maze size."""
+    ax = _axes(ax, (5.5, 3.8))
+    for (name, values), marker in zip(updates.items(), "os^", strict=False):
+        ax.plot(n_states, values, marker=marker, label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("gridworld size (free cells)")
+    ax.set_ylabel("updates until optimal solution")
+    ax.legend()
+    ax.set_title("Prioritized sweeping vs Dyna-Q (Example 8.4)")
+    return ax
+
+
+def plot_gradient_planning(
+    histories: Mapping[str, np.ndarray],
+    ax: plt.Axes | None = None,
+    xlabel: str = "model rollouts spent",
+    x: Mapping[str, np.ndarray] | None = None,
+) -> plt.Axes:
+    """Predicted return against compute for several planners (`x[name]` gives the x values)."""
+    ax = _axes(ax, (5.5, 3.6))
+    for name, history in histories.items():
+        xs = x[name] if x is not None else np.arange(len(history))
+        ax.plot(xs, history, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("predicted return J")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_trajectories(
+    trajectories: Mapping[str, np.ndarray], x_target: float, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Position x_t over time of several rollouts (`trajectories[name]` holds states s_0..s_H)."""
+    ax = _axes(ax, (5.5, 3.6))
+    for name, states in trajectories.items():
+        style = "--" if "predicted" in name else "-"
+        ax.plot(np.asarray(states)[:, 0], style, label=name)
+    ax.axhline(x_target, color="black", linewidth=0.8, linestyle=":", label="target")
+    ax.set_xlabel("time step t")
+    ax.set_ylabel("position x")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_planned_states(env, masks: Mapping[str, np.ndarray], axes=None) -> np.ndarray:
+    """One maze per planner: cells it updated in light green, walls dark, S and G marked."""
+    env = getattr(env, "unwrapped", env)
+    if axes is None:
+        _, axes = plt.subplots(1, len(masks), figsize=(4.6 * len(masks), 3.4))
+    axes = np.atleast_1d(axes)
+    walls = np.array([[ch == "#" for ch in row] for row in env.grid])
+    cmap = ListedColormap(["white", "#a8d5a2", "#404040"])
+    for ax, (name, mask) in zip(axes, masks.items(), strict=True):
+        grid = np.asarray(mask, dtype=float).reshape(env.shape)
+        grid[walls] = 2.0
+        ax.imshow(grid, cmap=cmap, vmin=0, vmax=2, origin="upper")
+        for s, ch in ((env.start, "S"), (env.goals[0], "G")):
+            r, c = env.to_cell(s)
+            ax.text(c, r, ch, ha="center", va="center", fontsize=10, weight="bold")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        ax.set_title(name, fontsize=10)
+    return axes
