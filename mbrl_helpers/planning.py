@@ -23,7 +23,7 @@ import heapq
 import itertools
 import math
 import numbers
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -420,7 +420,8 @@ class PrioritizedSweeping:
 
     Call `act(s)` for an epsilon-greedy action and `learn(s, a, r, s_next, terminated)` after each
     real step: it records the model and predecessors, queues (s, a) if its priority exceeds
-    theta, then performs up to `n_planning` updates, each followed by `push_predecessors`.
+    theta, then performs up to `n_planning` updates, each followed by `push` (by default
+    `push_predecessors`; pass your own to try it in the full algorithm).
     `n_updates` counts every Q update (planning updates only: as in the book's algorithm, the
     real transition enters through the queue).
     """
@@ -436,6 +437,7 @@ class PrioritizedSweeping:
         n_planning: int = 5,
         theta: float = 1e-4,
         rng: np.random.Generator,
+        push: Callable | None = None,
     ) -> None:
         n_states = validation.check_int("n_states", n_states, low=1)
         n_actions = validation.check_int("n_actions", n_actions, low=1)
@@ -444,8 +446,11 @@ class PrioritizedSweeping:
         self.epsilon = validation.check_probability("epsilon", epsilon)
         self.n_planning = validation.check_int("n_planning", n_planning, low=0)
         self.theta = validation.check_float("theta", theta, low=0.0)
+        if push is not None and not callable(push):
+            raise TypeError(f"push must be a function like push_predecessors, got {push!r}")
+        self.push = push or push_predecessors
         self.rng = validation.check_rng("rng", rng)
-        self.Q = [[0.0] * n_actions for _ in range(n_states)]  # lists: faster than numpy here
+        self.Q = np.zeros((n_states, n_actions))
         self.model: dict[tuple[int, int], tuple[float, int, bool]] = {}
         self.predecessors: dict[int, dict[tuple[int, int], None]] = {}
         self.queue = PriorityQueue()
@@ -475,7 +480,7 @@ class PrioritizedSweeping:
             target = pr if pterm else pr + gamma * max(Q[ps_next])
             Q[ps][pa] += self.alpha * (target - Q[ps][pa])
             self.n_updates += 1
-            push_predecessors(Q, self.queue, self.predecessors, self.model, ps, gamma, self.theta)
+            self.push(Q, self.queue, self.predecessors, self.model, ps, gamma, self.theta)
 
 
 # --------------------------------------------------------------------------------------------
