@@ -124,8 +124,9 @@ def plot_maze(
         for c, ch in enumerate(row):
             if ch == "#":
                 ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, color="#404040"))
-            elif ch in "SG":
-                ax.text(c, r, ch, ha="center", va="center", fontsize=12, weight="bold",
+            elif ch in "SG":  # in a corner when an arrow may take the middle of the cell
+                x, y, size = (c - 0.3, r - 0.27, 9) if Q is not None else (c, r, 12)
+                ax.text(x, y, ch, ha="center", va="center", fontsize=size, weight="bold",
                         color="tab:blue" if ch == "S" else "darkgreen")  # fmt: skip
     if agent is not None:
         r, c = env.to_cell(agent)

@@ -93,9 +93,9 @@ class DynaExplorer:
             description="kappa",
         )  # fmt: skip
         steps = ipywidgets.IntSlider(
-            value=self.n_steps, min=1, max=6000, step=10, description="real steps"
+            value=self.n_steps, min=10, max=6000, step=10, description="real steps"
         )
-        text = ipywidgets.Label()
+        text = ipywidgets.HTML()  # wraps long lines, unlike Label
         out = ipywidgets.Output()
 
         def update(_change=None):
