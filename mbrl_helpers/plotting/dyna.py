@@ -16,10 +16,11 @@ from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import FancyBboxPatch, Rectangle
+from matplotlib.patches import Rectangle
 
 from mbrl_helpers.dyna import greedy_policy
 from mbrl_helpers.envs import ACTION_DELTAS, GridWorld
+from mbrl_helpers.plotting.diagrams import arrow, box
 
 __all__ = ["draw_dyna_cycle", "plot_cumulative_reward", "plot_maze", "plot_steps_per_episode"]
 
@@ -32,38 +33,6 @@ def _axes(ax, figsize):
     return ax
 
 
-def _box(ax, x, y, text, colour, width=0.3, height=0.13):
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - width / 2, y - height / 2),
-            width,
-            height,
-            boxstyle="round,pad=0.01,rounding_size=0.03",
-            facecolor=colour,
-            edgecolor="black",
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=11, weight="bold")
-
-
-def _arrow(ax, start, end, label, rad, colour="black", offset=(0.0, 0.0)):
-    ax.annotate(
-        "",
-        xy=end,
-        xytext=start,
-        arrowprops={
-            "arrowstyle": "-|>",
-            "color": colour,
-            "lw": 1.8,
-            "connectionstyle": f"arc3,rad={rad}",
-            "shrinkA": 6,
-            "shrinkB": 6,
-        },
-    )
-    mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
-    ax.text(mx, my, label, ha="center", va="center", fontsize=10, style="italic", color=colour)
-
-
 def draw_dyna_cycle(ax: plt.Axes | None = None) -> plt.Axes:
     """Value/policy -> acting -> experience -> model learning -> model -> planning -> value/policy,
     with direct RL as the short cut from experience to the value function."""
@@ -72,13 +41,48 @@ def draw_dyna_cycle(ax: plt.Axes | None = None) -> plt.Axes:
     ax.set_ylim(0, 1)
     ax.axis("off")
     top, left, right = (0.5, 0.85), (0.18, 0.2), (0.82, 0.2)
-    _box(ax, *top, "value / policy\n$Q$, $\\pi$", "#dbe9f6")
-    _box(ax, *left, "model\n$\\hat p(s', r \\mid s, a)$", "#dff0d8")
-    _box(ax, *right, "experience\n$S, A, R, S'$", "#fde3c8")
-    _arrow(ax, (0.6, 0.8), (0.82, 0.28), "acting (b, c)", -0.3, offset=(0.16, 0.08))
-    _arrow(ax, (0.67, 0.2), (0.33, 0.2), "model learning (e)", 0.0, offset=(0.0, -0.06))
-    _arrow(ax, (0.18, 0.28), (0.4, 0.8), "planning (f)", -0.3, offset=(-0.16, 0.08))
-    _arrow(ax, (0.78, 0.28), (0.55, 0.78), "direct RL (d)", 0.15, "tab:red", offset=(-0.1, -0.04))
+    box(
+        ax,
+        *top,
+        "value / policy\n$Q$, $\\pi$",
+        width=0.3,
+        height=0.13,
+        color="#dbe9f6",
+        fontsize=11,
+        weight="bold",
+    )
+    box(
+        ax,
+        *left,
+        "model\n$\\hat p(s', r \\mid s, a)$",
+        width=0.3,
+        height=0.13,
+        color="#dff0d8",
+        fontsize=11,
+        weight="bold",
+    )
+    box(
+        ax,
+        *right,
+        "experience\n$S, A, R, S'$",
+        width=0.3,
+        height=0.13,
+        color="#fde3c8",
+        fontsize=11,
+        weight="bold",
+    )
+    arrow(ax, (0.6, 0.8), (0.82, 0.28), "acting (b, c)", rad=-0.3, label_offset=(0.16, 0.08))
+    arrow(ax, (0.67, 0.2), (0.33, 0.2), "model learning (e)", rad=0.0, label_offset=(0.0, -0.06))
+    arrow(ax, (0.18, 0.28), (0.4, 0.8), "planning (f)", rad=-0.3, label_offset=(-0.16, 0.08))
+    arrow(
+        ax,
+        (0.78, 0.28),
+        (0.55, 0.78),
+        "direct RL (d)",
+        rad=0.15,
+        color="tab:red",
+        label_offset=(-0.1, -0.04),
+    )
     ax.text(0.5, 0.02, "letters: the steps of the Dyna-Q box (Sutton & Barto 8.2)", ha="center",
             fontsize=9, color="grey")  # fmt: skip
     return ax
