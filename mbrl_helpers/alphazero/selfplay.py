@@ -101,18 +101,21 @@ def augment(game, examples) -> list[tuple]:
 class SelfPlayConfig:
     """How self-play searches and picks moves (defaults tuned for tic-tac-toe)."""
 
-    n_simulations: int = 30
+    n_simulations: int = 60
     c_puct: float = C_PUCT
     dirichlet_alpha: float = 1.0  # ~10 / typical number of legal moves
     noise_fraction: float = 0.25
     temperature_moves: int = 4  # tau = 1 for this many moves of each game, then tau = 0
+    random_moves: int = 1  # the first random_moves moves of a game are uniform (all openings)
 
 
 def self_play_game(game, evaluate, rng: np.random.Generator, config: SelfPlayConfig):
     """Play one game of the search against itself; return its examples (before augmentation).
 
     At every move: a search from the current state with Dirichlet noise at the root, N(s, .)
-    stored, then a move drawn from the visits at temperature tau.
+    stored, then the move: uniformly random for the first `config.random_moves` moves (diverse
+    openings), then drawn from the visits at temperature tau = 1 up to move
+    `config.temperature_moves`, then the most visited (tau -> 0).
     """
     v_.check_rng("rng", rng)
     state = game.initial_state()
@@ -132,6 +135,11 @@ def self_play_game(game, evaluate, rng: np.random.Generator, config: SelfPlayCon
         N[result.actions] = result.N
         states.append(state)
         counts.append(N)
-        tau = 1.0 if len(states) <= config.temperature_moves else 0.0
-        state = game.next_state(state, sample_move(result, tau, rng))
+        if len(states) <= config.random_moves:
+            legal = game.legal_actions(state)
+            action = legal[int(rng.integers(len(legal)))]
+        else:
+            tau = 1.0 if len(states) <= config.temperature_moves else 0.0
+            action = sample_move(result, tau, rng)
+        state = game.next_state(state, action)
     return training_targets(game, states, counts, game.returns(state))

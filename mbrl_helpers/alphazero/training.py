@@ -30,7 +30,7 @@ from mbrl_helpers.alphazero.selfplay import (
     network_evaluator,
     self_play_game,
 )
-from mbrl_helpers.games import TicTacToe
+from mbrl_helpers.games import TicTacToe, check_game
 
 
 @dataclass
@@ -78,11 +78,12 @@ def train(
     *,
     n_iterations: int = 25,
     games_per_iteration: int = 30,
-    n_simulations: int = 30,
+    n_simulations: int = 60,
     c_puct: float = C_PUCT,
     dirichlet_alpha: float = 1.0,
     noise_fraction: float = 0.25,
     temperature_moves: int = 4,
+    random_moves: int = 1,
     hidden: int = 48,
     lr: float = 3e-3,
     c_l2: float = 1e-4,
@@ -96,15 +97,26 @@ def train(
     """Train a policy-value network for `game` from scratch by self-play; return it and its history.
 
     - self-play: `games_per_iteration` games per iteration, `n_simulations` PUCT simulations per
-      move (`c_puct`), root noise Dir(`dirichlet_alpha`) mixed in at `noise_fraction`, moves
-      drawn at temperature 1 for the first `temperature_moves` moves of a game, then greedily;
+      move (`c_puct`), root noise Dir(`dirichlet_alpha`) mixed in at `noise_fraction`; the first
+      `random_moves` moves of each game are uniformly random (so every opening is met: the
+      perfect player opens anywhere, all nine openings draw), the next ones drawn from the
+      visits at temperature 1 up to move `temperature_moves`, then the most visited;
     - learning: `n_steps` Adam steps (`lr`) per iteration on minibatches of `batch_size` from the
       examples of the last `window` iterations; network with `hidden` units per layer, weight
       decay `c_l2`;
     - evaluation (`evaluate`, by default for tic-tac-toe): after every iteration, the exact
       probability of losing to the perfect player, for the raw network and for the search with
-      `eval_simulations` simulations, both as first and as second player.
+      `eval_simulations` simulations, both as first and as second player (`loss_rates`).
+
+    The defaults reach stable perfect tic-tac-toe in about 5 s on a 2-core laptop
+    (`benchmarks/bench_alphazero.py`). `progress` shows a tqdm bar.
     """
+    check_game("game", game)
+    if not callable(getattr(game, "encode", None)):
+        raise TypeError(
+            f"game must have encode(state) -> network input (e.g. TicTacToe()), "
+            f"{type(game).__name__} has none"
+        )
     seed = v_.check_int("seed", seed, low=0)
     n_iterations = v_.check_int("n_iterations", n_iterations, low=1)
     games_per_iteration = v_.check_int("games_per_iteration", games_per_iteration, low=1)
@@ -118,6 +130,7 @@ def train(
         dirichlet_alpha=v_.check_float("dirichlet_alpha", dirichlet_alpha, low=0.0, low_open=True),
         noise_fraction=v_.check_probability("noise_fraction", noise_fraction),
         temperature_moves=v_.check_int("temperature_moves", temperature_moves, low=0),
+        random_moves=v_.check_int("random_moves", random_moves, low=0),
     )
     if evaluate is None:
         evaluate = _default_game_is_solvable(game)
