@@ -1,0 +1,118 @@
+"""AlphaZero on tic-tac-toe: time to stable perfect play, self-play speed, strength.
+
+1. Trains `alphazero.train(TicTacToe(), seed)` with its default arguments for each seed and
+   prints: the training time (self-play + gradient steps; the per-iteration evaluation is timed
+   apart), self-play positions per second, the first iteration from which the exact loss
+   rates against the perfect player stay 0 to the end (raw network and search, both sides),
+   and the training time at that iteration.
+2. Plays 100 games as X and 100 as O against the perfect player with the trained network:
+   raw (no search), with 50 and with 25 PUCT simulations, and pure MCTS (random rollouts, UCB1)
+   at 50 simulations for comparison.
+3. Ratios measured in the same process, robust to load: the same self-play games with and without
+   the per-position cache of network outputs, and simulations per second of the search with the
+   network evaluator against random rollouts.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_alphazero.py [--seeds 0 1 2] [--games 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from mbrl_helpers import alphazero, games, mcts
+from mbrl_helpers.games import TicTacToe
+
+
+def train_report(game, seed: int):
+    start = time.perf_counter()
+    net, history = alphazero.train(game, seed=seed, progress=False)
+    wall = time.perf_counter() - start
+    train_s = history.seconds[-1]
+    k = history.perfect_from()
+    at = "never" if k is None else f"iteration {k + 1} of {history.n_iterations}"
+    t_k = "-" if k is None else f"{history.seconds[k]:.1f} s"
+    print(
+        f"seed {seed}: training {train_s:.1f} s (wall {wall:.1f} s with evaluation), "
+        f"{history.positions[-1] / train_s:.0f} self-play positions/s; stable perfect play "
+        f"from {at}, after {t_k} of training"
+    )
+    return net, history
+
+
+def strength(game, net, n_games: int, seed: int) -> None:
+    perfect = games.perfect_player(game, seed=seed + 100)
+    players = {
+        "network alone (0 simulations)": alphazero.AlphaZeroPlayer(game, net, 0, seed=seed),
+        "network + PUCT, 25 simulations": alphazero.AlphaZeroPlayer(game, net, 25, seed=seed),
+        "network + PUCT, 50 simulations": alphazero.AlphaZeroPlayer(game, net, 50, seed=seed),
+        "pure MCTS (rollouts), 50 simulations": mcts.MCTSPlayer(game, 50, seed=seed),
+    }
+    print(f"against the perfect player, {n_games // 2} games as X and {n_games // 2} as O:")
+    for name, player in players.items():
+        start = time.perf_counter()
+        result = games.match(game, player, perfect, n_games=n_games)
+        print(f"  {name:38s} {result}  ({time.perf_counter() - start:.1f} s)")
+
+
+def cache_ratio(game, net, n_games: int = 10) -> None:
+    config = alphazero.SelfPlayConfig()
+
+    def uncached(state):  # the network at every leaf, as without the cache
+        return alphazero.network_evaluator(game, net)(state)
+
+    times = {}
+    for name, make in [("cached", lambda: alphazero.network_evaluator(game, net)),
+                       ("uncached", lambda: uncached)]:  # fmt: skip
+        rng = np.random.default_rng(0)
+        evaluate = make()
+        start = time.perf_counter()
+        n = sum(len(alphazero.self_play_game(game, evaluate, rng, config)) for _ in range(n_games))
+        times[name] = (time.perf_counter() - start) / n
+    print(
+        f"self-play: {1 / times['cached']:.0f} positions/s with the cache, "
+        f"{1 / times['uncached']:.0f} without: the cache is {times['uncached'] / times['cached']:.2f}x "
+        f"faster ({n_games} games each, same process)"
+    )
+
+
+def evaluator_ratio(game, net, seconds: float = 1.0) -> None:
+    state = game.initial_state()
+    rates = {}
+    for name in ("network", "rollouts"):
+        rng = np.random.default_rng(0)
+        if name == "network":
+            evaluate, select, c = alphazero.network_evaluator(game, net), alphazero.puct, 1.5
+        else:
+            evaluate, select, c = mcts.rollout_evaluator(game, rng), mcts.ucb1, mcts.C_UCT
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            mcts.search(game, state, evaluate, n_simulations=200, rng=rng, select=select, c=c)
+            n += 200
+        rates[name] = n / (time.perf_counter() - start)
+    print(
+        f"search from the empty board: {rates['network']:.0f} simulations/s with the network "
+        f"evaluator (cached) + PUCT, {rates['rollouts']:.0f} with random rollouts + UCB1 "
+        f"(ratio {rates['network'] / rates['rollouts']:.2f})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--games", type=int, default=200, help="games per strength match")
+    args = parser.parse_args()
+    game = TicTacToe()
+    nets = [train_report(game, seed) for seed in args.seeds]
+    net = nets[0][0]
+    strength(game, net, args.games, args.seeds[0])
+    cache_ratio(game, net)
+    evaluator_ratio(game, net)
+
+
+if __name__ == "__main__":
+    main()
