@@ -285,8 +285,9 @@ def value_iteration(
             return V, R + gamma * T @ V
     raise RuntimeError(
         f"value iteration did not converge: after {max_sweeps} sweeps the values still changed "
-        f"by {delta:.3g} >= theta = {theta:g}. With gamma = {gamma:g} some policy collects reward "
-        "forever without terminating; use gamma < 1 or check the model's terminal transitions."
+        f"by {delta:.3g} >= theta = {theta:g}. With gamma = {gamma:g}, values grow without bound "
+        "where reward (or cost) can be collected forever without terminating; use gamma < 1, or "
+        "check the model's terminal transitions."
     )
 
 

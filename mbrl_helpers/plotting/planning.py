@@ -5,10 +5,11 @@ Public names:
 - `draw_planning_families(figsize)`: the three ways to plan with a model, side by side.
 - `plot_figure_8_7(curves, ax=None)`: RMS error against max-Q computations (in units of b) for
   several branching factors b, expected vs sample updates (Figure 8.7).
-- `plot_example_8_4(n_states, updates, ax=None)`: updates until optimal against maze size, log-log.
+- `plot_example_8_4(n_states, updates, ax=None)`: updates until optimal against maze size.
 - `plot_gradient_planning(histories, ax=None)`: predicted return per iteration (or candidate).
 - `plot_trajectories(trajectories, x_target, ax=None)`: position x_t of action plans.
-- `plot_planned_states(env, masks, axes=None)`: which cells of a maze each planner updated.
+- `plot_planned_states(env, masks, axes=None)`: a set of cells per planner (e.g. those it updated,
+  or those whose values are exact), one maze each.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def plot_figure_8_7(
     for colour, (b, (rms_expected, rms_sample)) in zip(colours, curves.items(), strict=True):
         x = np.arange(len(rms_sample)) / b
         ax.plot(x, rms_sample, color=colour, label=f"sample updates, b = {b}")
-        ax.plot(x, rms_expected, color=colour, linestyle="--", linewidth=1)
+        ax.plot(x, rms_expected, color=colour, linestyle="--", linewidth=1, drawstyle="steps-post")
     ax.plot([], [], color="grey", linestyle="--", label="expected update (any b)")
     ax.set_xlabel(r"number of $\max_{a'} Q(s', a')$ computations (in units of $b$)")
     ax.set_ylabel("RMS error in the value estimate")
@@ -104,11 +105,10 @@ def plot_figure_8_7(
 def plot_example_8_4(
     n_states: Sequence[int], updates: Mapping[str, Sequence[float]], ax: plt.Axes | None = None
 ) -> plt.Axes:
-    """Example 8.4: median updates until the greedy policy is optimal, against maze size."""
+    """Example 8.4: median updates until the greedy policy is optimal against maze size (log y)."""
     ax = _axes(ax, (5.5, 3.8))
     for (name, values), marker in zip(updates.items(), "os^", strict=False):
         ax.plot(n_states, values, marker=marker, label=name)
-    ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("gridworld size (free cells)")
     ax.set_ylabel("updates until optimal solution")
@@ -150,7 +150,7 @@ def plot_trajectories(
 
 
 def plot_planned_states(env, masks: Mapping[str, np.ndarray], axes=None) -> np.ndarray:
-    """One maze per planner: cells it updated in light green, walls dark, S and G marked."""
+    """One maze per planner: the cells in its mask light green, walls dark, S and G marked."""
     env = getattr(env, "unwrapped", env)
     if axes is None:
         _, axes = plt.subplots(1, len(masks), figsize=(4.6 * len(masks), 3.4))
