@@ -74,28 +74,68 @@ def _indexed(name: str, container, what: str) -> list:
     )
 
 
-def tabulate(P) -> TabularMDP:
-    """Check a model `P[s][a] = [(prob, next_state, reward, terminated), ...]`; return its arrays.
+class _Transitions(NamedTuple):
+    """A checked model as flat arrays, one entry per listed outcome (sparse: cheap to sweep)."""
 
-    Every state must have the same actions 0..n_actions-1, each with a non-empty list of
-    transitions whose probabilities sum to one and whose next states are in range.
-    """
-    if isinstance(P, TabularMDP):
-        return P
+    n_states: int
+    n_actions: int
+    pair: np.ndarray  # s * n_actions + a
+    s_next: np.ndarray
+    prob: np.ndarray
+    reward: np.ndarray
+    terminated: np.ndarray
+
+    def expected_rewards(self) -> np.ndarray:
+        """R[s, a] = sum_{s', r} p(s', r | s, a) r."""
+        size = self.n_states * self.n_actions
+        R = np.bincount(self.pair, weights=self.prob * self.reward, minlength=size)
+        return R.reshape(self.n_states, self.n_actions)
+
+
+def _check_transition(s: int, a: int, k: int, transition, n_states: int):
+    """One outcome `(prob, next_state, reward, terminated)`, checked; plain types take a fast path."""
+    if type(transition) is tuple and len(transition) == 4:
+        prob, s_next, r, terminated = transition
+        if (
+            type(prob) is float
+            and type(s_next) is int
+            and type(r) in (int, float)
+            and type(terminated) is bool
+            and 0 <= s_next < n_states
+            and math.isfinite(prob)
+            and math.isfinite(r)
+        ):
+            return prob, s_next, float(r), terminated
+    where = f"P[{s}][{a}][{k}]"
+    if not isinstance(transition, Sequence) or len(transition) != 4:
+        raise ValueError(
+            f"{where} must be a (prob, next_state, reward, terminated) tuple, got {transition!r}"
+        )
+    prob, s_next, r, terminated = transition
+    s_next = validation.check_int(f"next_state in {where}", s_next, low=0)
+    if s_next >= n_states:
+        raise ValueError(f"next_state in {where} must be < n_states = {n_states}, got {s_next}")
+    r = validation.check_float(f"reward in {where}", r)
+    if not isinstance(terminated, (bool, np.bool_, numbers.Integral)) or terminated not in (0, 1):
+        raise TypeError(f"terminated in {where} must be a bool, got {terminated!r}")
+    prob = validation.check_float(f"prob in {where}", prob)
+    return prob, s_next, r, bool(terminated)
+
+
+def _transitions(P) -> _Transitions:
+    """Check a model in `P[s][a]` format and flatten it."""
     states = _indexed("P", P, "states")
     n_states = len(states)
     if n_states == 0:
         raise ValueError("P must hold at least one state, got an empty model")
     n_actions = None
-    T = R = None
+    rows: list[tuple[int, int, float, float, bool]] = []
     for s, actions in enumerate(states):
         actions = _indexed(f"P[{s}]", actions, "actions")
         if n_actions is None:
             n_actions = len(actions)
             if n_actions == 0:
                 raise ValueError("P[0] must hold at least one action, got none")
-            T = np.zeros((n_states, n_actions, n_states))
-            R = np.zeros((n_states, n_actions))
         elif len(actions) != n_actions:
             raise ValueError(
                 f"every state must have the same actions: P[0] has {n_actions}, "
@@ -110,36 +150,40 @@ def tabulate(P) -> TabularMDP:
                 )
             if len(transitions) == 0:
                 raise ValueError(f"{where} must hold at least one transition, got an empty list")
-            probs = []
-            for k, transition in enumerate(transitions):
-                if not isinstance(transition, Sequence) or len(transition) != 4:
-                    raise ValueError(
-                        f"{where}[{k}] must be a (prob, next_state, reward, terminated) tuple, "
-                        f"got {transition!r}"
-                    )
-                prob, s_next, r, terminated = transition
-                s_next = validation.check_int(f"next_state in {where}[{k}]", s_next, low=0)
-                if s_next >= n_states:
-                    raise ValueError(
-                        f"next_state in {where}[{k}] must be < n_states = {n_states}, got {s_next}"
-                    )
-                r = validation.check_float(f"reward in {where}[{k}]", r)
-                if not isinstance(
-                    terminated, (bool, np.bool_, numbers.Integral)
-                ) or terminated not in (
-                    0,
-                    1,
-                ):
-                    raise TypeError(
-                        f"terminated in {where}[{k}] must be a bool, got {terminated!r}"
-                    )
-                prob = validation.check_float(f"prob in {where}[{k}]", prob)
-                probs.append(prob)
-                R[s, a] += prob * r
-                if not terminated:
-                    T[s, a, s_next] += prob
-            validation.check_distribution(f"the probabilities of {where}", probs)
-    return TabularMDP(T, R)
+            checked = [_check_transition(s, a, k, t, n_states) for k, t in enumerate(transitions)]
+            pair = s * n_actions + a
+            rows.extend((pair, s_next, prob, r, t) for prob, s_next, r, t in checked)
+    pair, s_next, prob, reward, terminated = zip(*rows, strict=True)
+    pair, prob = np.array(pair, dtype=np.intp), np.array(prob, dtype=float)
+    # Probabilities: non-negative, summing to one per pair (checked at once, reported per pair).
+    sums = np.bincount(pair, weights=prob, minlength=n_states * n_actions)
+    negative = np.bincount(pair, weights=prob < -1e-8, minlength=n_states * n_actions)
+    for bad in np.flatnonzero((np.abs(sums - 1.0) > 1e-8) | (negative > 0))[:1]:
+        s, a = divmod(int(bad), n_actions)
+        validation.check_distribution(f"the probabilities of P[{s}][{a}]", prob[pair == bad])
+    return _Transitions(
+        n_states,
+        n_actions,
+        pair,
+        np.array(s_next, dtype=np.intp),
+        prob,
+        np.array(reward, dtype=float),
+        np.array(terminated, dtype=bool),
+    )
+
+
+def tabulate(P) -> TabularMDP:
+    """Check a model `P[s][a] = [(prob, next_state, reward, terminated), ...]`; return its arrays.
+
+    Every state must have the same actions 0..n_actions-1, each with a non-empty list of
+    transitions whose probabilities sum to one and whose next states are in range.
+    """
+    if isinstance(P, TabularMDP):
+        return P
+    m = _transitions(P)
+    T = np.zeros((m.n_states * m.n_actions, m.n_states))
+    np.add.at(T, (m.pair, m.s_next), np.where(m.terminated, 0.0, m.prob))
+    return TabularMDP(T.reshape(m.n_states, m.n_actions, m.n_states), m.expected_rewards())
 
 
 def sample_transition(P, s: int, a: int, rng: np.random.Generator) -> tuple[int, float, bool]:
@@ -265,24 +309,42 @@ def value_iteration(
     """Optimal values `(V, Q)` of a model in `P[s][a]` format, by value iteration (section 4.4).
 
     V_{k+1}(s) = max_a sum_{s', r} p(s', r | s, a) [r + gamma V_k(s')],  until max_s |V_{k+1} - V_k|
-    < theta; then Q(s, a) = sum p(s', r | s, a) [r + gamma V(s')]. Sweeps are synchronous
-    (vectorised). With gamma = 1 values may grow without bound (a rewarding loop that never
-    terminates): after `max_sweeps` sweeps it raises a RuntimeError instead of looping forever.
+    < theta; then Q(s, a) = sum p(s', r | s, a) [r + gamma V(s')]. Sweeps are synchronous and
+    vectorised over the listed outcomes (sparse: a maze costs O(states), not O(states^2)); most
+    of the time goes into checking the model. With gamma = 1 values may grow without bound (a
+    loop that collects reward or cost forever): after `max_sweeps` sweeps it raises a
+    RuntimeError instead of looping forever.
     """
     gamma = validation.check_discount("gamma", gamma)
     theta = validation.check_float("theta", theta, low=0.0, low_open=True)
     max_sweeps = validation.check_int("max_sweeps", max_sweeps, low=1)
-    T, R = tabulate(P)
-    V = np.zeros(T.shape[0])
+    if isinstance(P, TabularMDP):
+        T, R = P
+
+        def backup(V):
+            return R + gamma * T @ V
+
+    else:  # sparse: one multiply-add per listed outcome, however many states there are
+        m = _transitions(P)
+        R = m.expected_rewards()
+        pair, s_next = m.pair, m.s_next
+        weight = np.where(m.terminated, 0.0, gamma * m.prob)  # terminal: no bootstrap
+        size = m.n_states * m.n_actions
+
+        def backup(V):
+            future = np.bincount(pair, weights=weight * V[s_next], minlength=size)
+            return R + future.reshape(R.shape)
+
+    V = np.zeros(R.shape[0])
     delta = np.inf
     for _ in range(max_sweeps):
-        V_new = (R + gamma * T @ V).max(axis=1)
+        V_new = backup(V).max(axis=1)
         delta = float(np.max(np.abs(V_new - V)))
         V = V_new
         if not np.isfinite(delta):
             break
         if delta < theta:
-            return V, R + gamma * T @ V
+            return V, backup(V)
     raise RuntimeError(
         f"value iteration did not converge: after {max_sweeps} sweeps the values still changed "
         f"by {delta:.3g} >= theta = {theta:g}. With gamma = {gamma:g}, values grow without bound "

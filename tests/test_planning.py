@@ -82,6 +82,28 @@ def test_tabulate_arrays_of_frozen_lake():
     assert T[5].sum() == 0.0  # a hole: every transition terminates
 
 
+def test_tabulate_rejects_negative_probabilities():
+    P = {0: {0: [(1.5, 0, 0.0, False), (-0.5, 0, 0.0, False)]}}
+    with pytest.raises(ValueError, match=r"P\[0\]\[0\] must hold non-negative"):
+        planning.tabulate(P)
+
+
+def test_numpy_typed_models_are_accepted_like_plain_ones():
+    """A learned model may hold numpy scalars: the slow, checked path gives the same answer."""
+    P = frozen_lake_P()
+    P_np = {
+        s: {
+            a: [(np.float64(p), np.int64(s2), np.float32(r), np.bool_(t)) for p, s2, r, t in ts]
+            for a, ts in P[s].items()
+        }
+        for s in P
+    }
+    np.testing.assert_array_equal(planning.tabulate(P_np).T, planning.tabulate(P).T)
+    np.testing.assert_allclose(
+        planning.value_iteration(P_np, 0.9)[0], planning.value_iteration(P, 0.9)[0]
+    )
+
+
 @pytest.mark.parametrize(
     ("P", "error", "words"),
     [
@@ -169,7 +191,9 @@ def test_value_iteration_on_dyna_maze_is_gamma_to_the_distance(gamma):
 
 def test_value_iteration_refuses_to_loop_forever():
     P = {0: {0: [(1.0, 0, 1.0, False)]}}  # reward 1 forever
-    with pytest.raises(RuntimeError, match="did not converge.*gamma = 1, values grow without bound"):
+    with pytest.raises(
+        RuntimeError, match="did not converge.*gamma = 1, values grow without bound"
+    ):
         planning.value_iteration(P, 1.0, max_sweeps=500)
     V, _ = planning.value_iteration(P, 0.5)  # discounted it is fine: 1 / (1 - 0.5)
     assert V[0] == pytest.approx(2.0)
