@@ -383,3 +383,15 @@ def test_training_is_reproducible(trained):
     again, history2 = alphazero.train(TTT, seed=0, n_iterations=2, progress=False)
     assert all(np.array_equal(net.params[k], again.params[k]) for k in net.params)
     assert history.value_loss == history2.value_loss
+
+
+def test_train_smoke_on_connect_four_without_a_solver():
+    game = games.ConnectFour(4, 5)
+    net, history = alphazero.train(
+        game, n_iterations=2, games_per_iteration=2, n_simulations=5, n_steps=3, progress=False
+    )
+    assert (net.n_inputs, net.n_actions) == (2 * 4 * 5, 5)
+    assert history.n_iterations == 2 and np.isnan(history.raw_loss_first).all()
+    assert history.perfect_from() is None
+    player = alphazero.AlphaZeroPlayer(game, net, n_simulations=10, seed=0)
+    assert games.play(game, [player, games.random_player(game, 0)]) in {(1, -1), (0, 0), (-1, 1)}

@@ -13,6 +13,7 @@ policy and the same value.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +36,9 @@ def encode(game, state) -> np.ndarray:
     return np.asarray(game.encode(state), dtype=float).ravel()
 
 
-def network_evaluator(game, net: PolicyValueNet, cache: dict | None = None):
+def network_evaluator(
+    game, net: PolicyValueNet, cache: dict | None = None
+) -> Callable[[Hashable], tuple[list[float], float]]:
     """`mcts` leaf evaluator `evaluate(state) -> (priors, value)` backed by the network.
 
     priors = pi_theta(.|s) on the legal actions (aligned with `game.legal_actions(state)`),

@@ -91,7 +91,7 @@ def train(
     n_steps: int = 100,
     window: int = 4,
     eval_simulations: int = 50,
-    evaluate: bool | None = None,
+    evaluate_strength: bool | None = None,
     progress: bool = True,
 ) -> tuple[PolicyValueNet, History]:
     """Train a policy-value network for `game` from scratch by self-play; return it and its history.
@@ -104,7 +104,7 @@ def train(
     - learning: `n_steps` Adam steps (`lr`) per iteration on minibatches of `batch_size` from the
       examples of the last `window` iterations; network with `hidden` units per layer, weight
       decay `c_l2`;
-    - evaluation (`evaluate`, by default for tic-tac-toe): after every iteration, the exact
+    - evaluation (`evaluate_strength`, by default for tic-tac-toe): after every iteration, the exact
       probability of losing to the perfect player, for the raw network and for the search with
       `eval_simulations` simulations, both as first and as second player (`loss_rates`).
 
@@ -132,8 +132,8 @@ def train(
         temperature_moves=v_.check_int("temperature_moves", temperature_moves, low=0),
         random_moves=v_.check_int("random_moves", random_moves, low=0),
     )
-    if evaluate is None:
-        evaluate = _default_game_is_solvable(game)
+    if evaluate_strength is None:
+        evaluate_strength = _default_game_is_solvable(game)
 
     rng_play, rng_learn, rng_eval = v_.spawn_rngs(seed, 3)
     n_inputs = encode(game, game.initial_state()).size
@@ -183,7 +183,7 @@ def train(
         history.seconds.append(seconds)
 
         # Evaluation against the perfect player (not counted in `seconds`).
-        if evaluate:
+        if evaluate_strength:
             eval_seed = int(rng_eval.integers(2**31))
             # the evaluation fills the cache that the next iteration's self-play starts from
             raw = loss_rates(game, AlphaZeroPlayer(game, net, 0, seed=eval_seed, cache=cache))
