@@ -59,7 +59,8 @@ def bench_value_iteration(repeat: int) -> None:
         loop = best_time(lambda P=P: in_place_value_iteration(P, 0.95, 1e-8), repeat)
         print(
             f"   {name:26s} vectorised {fast * 1e3:8.1f} ms   in-place Python sweeps "
-            f"{loop * 1e3:8.1f} ms   ratio {loop / fast:5.1f}x   (|V gap| {np.abs(V_fast - V_loop).max():.1e})"
+            f"{loop * 1e3:8.1f} ms   ratio {loop / fast:5.1f}x   "
+            f"(|V gap| {np.abs(V_fast - V_loop).max():.1e})"
         )
 
 
@@ -101,7 +102,8 @@ def bench_queue(repeat: int) -> None:
     heap = best_time(lambda: queue_workload(planning.PriorityQueue(), pushes, 10**9), repeat)
     naive = best_time(lambda: queue_workload(NaiveQueue(), pushes, 10**9), repeat)
     print(
-        f"   heap {heap * 1e3:7.1f} ms   naive dict scan {naive * 1e3:7.1f} ms   ratio {naive / heap:5.1f}x"
+        f"   heap {heap * 1e3:7.1f} ms   naive dict scan {naive * 1e3:7.1f} ms   "
+        f"ratio {naive / heap:5.1f}x"
     )
 
 

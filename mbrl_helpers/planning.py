@@ -1,9 +1,10 @@
 """Planning with a model of the environment: Sutton & Barto (2nd ed.) sections 4.4 and 8.4-8.7.
 
 A model is given in Gymnasium's toy-text format, `P[s][a] = [(prob, next_state, reward,
-terminated), ...]`: the true model of FrozenLake (`env.unwrapped.P`) or of the course's gridworlds,
-or a learned `models.TabularModel`'s distributions (`model.to_P(n_states, n_actions)`). A `terminated` transition
-ends the episode, so its next state is never bootstrapped from: a terminal state has value 0.
+terminated), ...]`: the true model of FrozenLake (`env.unwrapped.P`) or of the course's
+gridworlds, or a learned `models.TabularModel`'s distributions (`model.to_P(n_states,
+n_actions)`). A `terminated` transition ends the episode, so its next state is never bootstrapped
+from: a terminal state has value 0.
 
 - Distribution planning: `expected_update`, `value_iteration_sweep`, `value_iteration`.
 - Sample planning: `sample_update` (one Q-learning update on a sampled transition).
@@ -93,7 +94,7 @@ class _Transitions(NamedTuple):
 
 
 def _check_transition(s: int, a: int, k: int, transition, n_states: int):
-    """One outcome `(prob, next_state, reward, terminated)`, checked; plain types take a fast path."""
+    """One outcome `(prob, next_state, reward, terminated)`, checked (plain types: fast path)."""
     if type(transition) is tuple and len(transition) == 4:
         prob, s_next, r, terminated = transition
         if (
@@ -354,7 +355,7 @@ def value_iteration(
 
 
 def greedy_policy(Q: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
-    """pi(s) = argmax_a Q(s, a): ties broken at random with `rng`, or to the first action if None."""
+    """pi(s) = argmax_a Q(s, a): ties broken at random with `rng`, or to the first action."""
     Q = np.asarray(Q, dtype=float)
     if Q.ndim != 2:
         raise ValueError(f"Q must be 2-D (n_states, n_actions), got shape {Q.shape}")
