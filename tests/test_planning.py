@@ -468,3 +468,47 @@ def test_rtdp_plan_validates_its_budget():
     P = chain_P(3)
     with pytest.raises(ValueError, match="n_updates must be >= 1"):
         planning.rtdp_plan(np.zeros((3, 2)), P, 0, 0.9, 0, 5, np.random.default_rng(0))
+
+
+# -- trajectory sampling (Figure 8.8) -----------------------------------------------------------
+
+
+def test_branching_task_is_a_valid_model_and_its_start_value_is_exact():
+    task = planning.random_branching_task(30, 3, np.random.default_rng(0))
+    P = task.to_P()
+    T, R = planning.tabulate(P)  # probabilities sum to one: 0.9 over 3 next states + 0.1 ending
+    assert T.sum(axis=2) == pytest.approx(np.full((30, 2), 0.9))
+    Q = np.random.default_rng(1).standard_normal((30, 2))
+    pi = Q.argmax(axis=1)
+    exact = planning.policy_evaluation(P, pi, 1.0)[0]  # linear solve: independent of the iteration
+    assert planning.greedy_start_value(task, Q) == pytest.approx(exact, abs=1e-5)
+
+
+@pytest.mark.parametrize("on_policy", [False, True])
+def test_trajectory_sampling_converges_to_the_optimal_start_value(on_policy):
+    task = planning.random_branching_task(20, 2, np.random.default_rng(2))
+    V_star, _ = planning.value_iteration(task.to_P(), 1.0, theta=1e-10)
+    values = planning.trajectory_sampling(task, on_policy, 20_000, 5_000, np.random.default_rng(3))
+    assert len(values) == 5
+    assert values[-1] == pytest.approx(V_star[0], abs=1e-4)
+
+
+def test_on_policy_sampling_is_faster_early_on_large_tasks():
+    """Figure 8.8's first finding: with b = 1 and 1000 states, after half a sweep's worth of
+    updates, on-policy trajectory sampling has a better start-state value than uniform."""
+    gaps = []
+    for seq in np.random.SeedSequence(0).spawn(3):
+        task_rng, run_rng = (np.random.default_rng(s) for s in seq.spawn(2))
+        task = planning.random_branching_task(1000, 1, task_rng)
+        on = planning.trajectory_sampling(task, True, 1000, 1000, run_rng)
+        uniform = planning.trajectory_sampling(task, False, 1000, 1000, run_rng)
+        gaps.append(on[-1] - uniform[-1])
+    assert min(gaps) > 0.5
+
+
+def test_trajectory_sampling_validates_arguments():
+    task = planning.random_branching_task(5, 1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="n_updates must be >= 1"):
+        planning.trajectory_sampling(task, True, 0, 1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="b must be >= 1"):
+        planning.random_branching_task(5, 0, np.random.default_rng(0))

@@ -6,6 +6,8 @@ Public names:
 - `plot_figure_8_7(curves, ax=None)`: RMS error against max-Q computations (in units of b) for
   several branching factors b, expected vs sample updates (Figure 8.7).
 - `plot_example_8_4(n_states, updates, ax=None)`: updates until optimal against maze size.
+- `plot_figure_8_8(curves, eval_every, ax=None)`: start-state value of the greedy policy against
+  expected updates, on-policy vs uniform distribution of updates (Figure 8.8).
 - `plot_gradient_planning(histories, ax=None)`: predicted return per iteration (or candidate).
 - `plot_trajectories(trajectories, x_target, ax=None)`: position x_t of action plans.
 - `plot_planned_states(env, masks, axes=None)`: a set of cells per planner (e.g. those it updated,
@@ -25,6 +27,7 @@ __all__ = [
     "draw_planning_families",
     "plot_example_8_4",
     "plot_figure_8_7",
+    "plot_figure_8_8",
     "plot_gradient_planning",
     "plot_planned_states",
     "plot_trajectories",
@@ -114,6 +117,25 @@ def plot_example_8_4(
     ax.set_ylabel("updates until optimal solution")
     ax.legend()
     ax.set_title("Prioritized sweeping vs Dyna-Q (Example 8.4)")
+    return ax
+
+
+def plot_figure_8_8(
+    curves: Mapping[str, np.ndarray], eval_every: int, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Figure 8.8: `curves[label]` holds the greedy start-state value every `eval_every` updates;
+    labels containing "on-policy" are drawn solid, the others dashed, one colour per b."""
+    ax = _axes(ax, (6, 3.8))
+    colours: dict[str, str] = {}
+    for label, values in curves.items():
+        key = label.split(",")[0]
+        colour = colours.setdefault(key, f"C{len(colours)}")
+        style = "-" if "on-policy" in label else "--"
+        ax.plot(np.arange(len(values)) * eval_every, values, style, color=colour, label=label)
+    ax.set_xlabel("computation time, in expected updates")
+    ax.set_ylabel("value of start state\nunder greedy policy")
+    ax.legend(fontsize=8)
+    ax.set_title("On-policy trajectory sampling vs uniform updates (Figure 8.8)")
     return ax
 
 
