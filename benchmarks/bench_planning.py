@@ -3,7 +3,7 @@
 1. `planning.value_iteration` (synchronous sweeps, vectorised with numpy) against repeating the
    readable in-place Python sweep `planning.value_iteration_sweep` to the same theta, on
    FrozenLake 8x8 and on the Dyna maze at 3 times its resolution.
-2. `planning.PriorityQueue` (a heap with lazy deletion) against a naive queue (a dict scanned for
+2. `prioritized_sweeping.PriorityQueue` (a heap with lazy deletion) against a naive queue (a dict scanned for
    its maximum at every pop), on the push/pop pattern of prioritized sweeping.
 3. Prioritized sweeping and Dyna-Q (Example 8.4, factor 3): updates until optimal and the wall
    time per update.
@@ -26,7 +26,7 @@ import gymnasium as gym
 import numpy as np
 
 from mbrl_helpers import analytic_planning as ap
-from mbrl_helpers import planning
+from mbrl_helpers import planning, prioritized_sweeping
 from mbrl_helpers.envs import DYNA_MAZE, GridWorld
 
 
@@ -50,7 +50,7 @@ def bench_value_iteration(repeat: int) -> None:
     print("1. value iteration, gamma 0.95, theta 1e-8")
     models = {
         "FrozenLake 8x8": gym.make("FrozenLake-v1", map_name="8x8").unwrapped.P,
-        "Dyna maze x3 (486 states)": GridWorld(planning.enlarge_maze(DYNA_MAZE, 3)).P,
+        "Dyna maze x3 (486 states)": GridWorld(prioritized_sweeping.enlarge_maze(DYNA_MAZE, 3)).P,
     }
     for name, P in models.items():
         V_fast, _ = planning.value_iteration(P, 0.95, theta=1e-8)
@@ -99,7 +99,9 @@ def bench_queue(repeat: int) -> None:
         for s, a in zip(rng.integers(500, size=40_000), rng.integers(4, size=40_000), strict=True)
     ]
     pushes = list(zip(pairs, rng.random(40_000).tolist(), strict=True))
-    heap = best_time(lambda: queue_workload(planning.PriorityQueue(), pushes, 10**9), repeat)
+    heap = best_time(
+        lambda: queue_workload(prioritized_sweeping.PriorityQueue(), pushes, 10**9), repeat
+    )
     naive = best_time(lambda: queue_workload(NaiveQueue(), pushes, 10**9), repeat)
     print(
         f"   heap {heap * 1e3:7.1f} ms   naive dict scan {naive * 1e3:7.1f} ms   "
@@ -109,16 +111,18 @@ def bench_queue(repeat: int) -> None:
 
 def bench_example_8_4() -> None:
     print("3. Example 8.4 on the Dyna maze x3, alpha 1, slack 1.2, 3 seeded runs")
-    maze = GridWorld(planning.enlarge_maze(DYNA_MAZE, 3))
+    maze = GridWorld(prioritized_sweeping.enlarge_maze(DYNA_MAZE, 3))
     for name, make in (
-        ("Dyna-Q", planning.DynaQAgent),
-        ("prioritized sweeping", planning.PrioritizedSweeping),
+        ("Dyna-Q", prioritized_sweeping.DynaQAgent),
+        ("prioritized sweeping", prioritized_sweeping.PrioritizedSweeping),
     ):
         updates, seconds = [], 0.0
         for seq in np.random.SeedSequence(0).spawn(3):
             agent = make(maze.n_states, 4, alpha=1.0, rng=np.random.default_rng(seq))
             start = time.perf_counter()
-            updates.append(planning.updates_until_optimal(agent, maze, maze.start, slack=1.2))
+            updates.append(
+                prioritized_sweeping.updates_until_optimal(agent, maze, maze.start, slack=1.2)
+            )
             seconds += time.perf_counter() - start
         print(
             f"   {name:21s} updates until optimal {updates}   {seconds:.2f} s in all, "

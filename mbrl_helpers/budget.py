@@ -4,11 +4,11 @@ On the Dyna maze (Sutton & Barto Example 8.1) we count what each method spends b
 near-optimally (a greedy path of at most `shortest + tolerance` steps from the start):
 
 - `learn_until_near_optimal(agent, ...)`: model-free Q-learning (`n_planning=0`) and Dyna-Q,
-  as `planning.DynaQAgent`, learning from real episodes; checked after every episode.
+  as `prioritized_sweeping.DynaQAgent`, learning from real episodes; checked after every episode.
 - `value_iteration_on_learned_model(...)`: explore at random, learn a table model, plan with
   value iteration (ahead of acting); checked every `chunk` real steps.
 - `decision_time_episode(...)`: plan while acting, with real-time dynamic programming trials
-  from the current state only (`planning.rtdp_plan`), on a learned or a given model.
+  from the current state only (`focused_planning.rtdp_plan`), on a learned or a given model.
 
 Compute is counted in value updates (one Q-learning update, or one expected update of one
 (s, a) pair); sweeps of value iteration count every pair they touch.
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import gymnasium
 import numpy as np
 
-from mbrl_helpers import models, planning
+from mbrl_helpers import focused_planning, models, planning, prioritized_sweeping
 from mbrl_helpers.validation import check_int, check_rng, spawn_rngs
 
 
@@ -46,8 +46,10 @@ def learn_until_near_optimal(
     greedy path from the start takes at most `shortest + tolerance` steps."""
     P, start, n_states, n_actions = _maze(env)
     rng = np.random.default_rng(check_int("seed", seed, low=0))
-    agent = planning.DynaQAgent(n_states, n_actions, n_planning=n_planning, rng=rng)
-    target = planning.shortest_path_length(P, start) + check_int("tolerance", tolerance, low=0)
+    agent = prioritized_sweeping.DynaQAgent(n_states, n_actions, n_planning=n_planning, rng=rng)
+    target = prioritized_sweeping.shortest_path_length(P, start) + check_int(
+        "tolerance", tolerance, low=0
+    )
     steps = 0
     env.reset(seed=seed)
     while steps < max_steps:
@@ -58,7 +60,7 @@ def learn_until_near_optimal(
             s_next, r, terminated, truncated, _ = env.step(a)
             agent.learn(s, a, r, s_next, terminated)
             s, steps, done = s_next, steps + 1, terminated or truncated
-        length = planning.greedy_path_length(P, np.array(agent.Q), start, target)
+        length = prioritized_sweeping.greedy_path_length(P, np.array(agent.Q), start, target)
         if length is not None:
             return Cost(steps, agent.n_updates, length)
     return Cost(steps, agent.n_updates, None)
@@ -104,7 +106,9 @@ def value_iteration_on_learned_model(
     iteration on the learned model (unseen pairs: stay put, reward 0) until the greedy path is
     near-optimal. Every planning run counts. Returns the cost and the learned model."""
     P, start, n_states, n_actions = _maze(env)
-    target = planning.shortest_path_length(P, start) + check_int("tolerance", tolerance, low=0)
+    target = prioritized_sweeping.shortest_path_length(P, start) + check_int(
+        "tolerance", tolerance, low=0
+    )
     rng = np.random.default_rng(check_int("seed", seed, low=0))
     s, _ = env.reset(seed=seed)
     model, steps, updates = None, 0, 0
@@ -113,7 +117,7 @@ def value_iteration_on_learned_model(
         steps += chunk
         Q, spent = value_iteration_counting(model.to_P(n_states, n_actions), gamma)
         updates += spent
-        length = planning.greedy_path_length(P, Q, start, target)
+        length = prioritized_sweeping.greedy_path_length(P, Q, start, target)
         if length is not None:
             return Cost(steps, updates, length), model
     return Cost(steps, updates, None), model
@@ -137,7 +141,7 @@ def decision_time_episode(
     Q = np.ones((n_states, n_actions))
     s, _ = env.reset(seed=seed)
     for step in range(1, check_int("max_steps", max_steps, low=1) + 1):
-        a = planning.rtdp_plan(Q, P_plan, s, gamma, n_updates, max_depth, rng)
+        a = focused_planning.rtdp_plan(Q, P_plan, s, gamma, n_updates, max_depth, rng)
         s, _r, terminated, truncated, _ = env.step(a)
         if terminated or truncated:
             return Cost(step, step * n_updates, step)

@@ -20,10 +20,11 @@ import math
 import numpy as np
 
 from mbrl_helpers.checks import CheckFailure, exercise
-from mbrl_helpers.planning import PriorityQueue, sample_transition, sample_update
 from mbrl_helpers.planning import expected_update as reference_expected_update
-from mbrl_helpers.planning import push_predecessors as reference_push_predecessors
+from mbrl_helpers.planning import sample_transition, sample_update
 from mbrl_helpers.planning import value_iteration_sweep as reference_value_iteration_sweep
+from mbrl_helpers.prioritized_sweeping import PriorityQueue
+from mbrl_helpers.prioritized_sweeping import push_predecessors as reference_push_predecessors
 
 __all__ = [
     "reference_expected_update",

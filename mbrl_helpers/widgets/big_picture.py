@@ -7,7 +7,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mbrl_helpers import budget, planning
+from mbrl_helpers import budget, prioritized_sweeping
 from mbrl_helpers.plotting.dyna import plot_maze
 
 
@@ -18,8 +18,8 @@ def exploration_report(env: gymnasium.Env, n_steps: int, seed: int) -> tuple[str
     s, _ = env.reset(seed=seed)
     model, _ = budget.explore(env, s, n_steps, np.random.default_rng(seed))
     Q, updates = budget.value_iteration_counting(model.to_P(maze.n_states, maze.n_actions), 0.95)
-    shortest = planning.shortest_path_length(maze.P, maze.start)
-    length = planning.greedy_path_length(maze.P, Q, maze.start, 4 * shortest)
+    shortest = prioritized_sweeping.shortest_path_length(maze.P, maze.start)
+    length = prioritized_sweeping.greedy_path_length(maze.P, Q, maze.start, 4 * shortest)
     path = f"{length} steps" if length is not None else "does not reach the goal"
     text = (
         f"{n_steps} random real steps: the model knows {len(model.observed_pairs)} of "
