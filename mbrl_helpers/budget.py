@@ -45,25 +45,17 @@ def learn_until_near_optimal(
     """Run Dyna-Q with `n_planning` planning steps (0: Q-learning) episode by episode until its
     greedy path from the start takes at most `shortest + tolerance` steps."""
     P, start, n_states, n_actions = _maze(env)
+    n_planning = check_int("n_planning", n_planning, low=0)
     rng = np.random.default_rng(check_int("seed", seed, low=0))
     agent = prioritized_sweeping.DynaQAgent(n_states, n_actions, n_planning=n_planning, rng=rng)
-    target = prioritized_sweeping.shortest_path_length(P, start) + check_int(
-        "tolerance", tolerance, low=0
-    )
-    steps = 0
+    shortest = prioritized_sweeping.shortest_path_length(P, start)
+    longest = shortest + check_int("tolerance", tolerance, low=0)
     env.reset(seed=seed)
-    while steps < max_steps:
-        s, _ = env.reset()
-        done = False
-        while not done:
-            a = agent.act(s)
-            s_next, r, terminated, truncated, _ = env.step(a)
-            agent.learn(s, a, r, s_next, terminated)
-            s, steps, done = s_next, steps + 1, terminated or truncated
-        length = prioritized_sweeping.greedy_path_length(P, np.array(agent.Q), start, target)
-        if length is not None:
-            return Cost(steps, agent.n_updates, length)
-    return Cost(steps, agent.n_updates, None)
+    prioritized_sweeping.updates_until_optimal(
+        agent, env, start, slack=longest / shortest, max_updates=max_steps * (1 + n_planning)
+    )
+    length = prioritized_sweeping.greedy_path_length(P, np.array(agent.Q), start, longest)
+    return Cost(agent.n_updates // (1 + n_planning), agent.n_updates, length)
 
 
 def explore(env: gymnasium.Env, s: int, n_steps: int, rng: np.random.Generator, model=None):
