@@ -100,7 +100,7 @@ class PolicyValueNet:
         return x, legal
 
     def forward(self, x, legal, *, return_cache: bool = False):
-        """(p, v) for a batch; with `return_cache=True` also the intermediates for `backward`."""
+        """(p, v) for a batch; with `return_cache=True` also the intermediates for backprop."""
         x, legal = self._inputs(x, legal)
         P = self.params
         a1 = x @ P["W1"] + P["b1"]
@@ -155,8 +155,12 @@ class PolicyValueNet:
             raise ValueError("z must be an outcome in [-1, 1]")
         return pi, z
 
-    def loss_and_grads(self, x, legal, pi, z, c: float = 1e-4):
-        """The loss and its gradient with respect to every parameter (backpropagation)."""
+    def loss_and_grads(self, x, legal, pi, z, c: float = 1e-4) -> tuple[LossParts, dict]:
+        """The loss and its gradient with respect to every parameter (backpropagation).
+
+        Returns `(parts, grads)`, `grads[name]` shaped like `params[name]`; the backward pass
+        mirrors `forward` step by step, from the two heads down to the input layer.
+        """
         x, legal = self._inputs(x, legal)
         pi, z = self._targets(pi, z, legal)
         c = v_.check_float("c", c, low=0.0)
