@@ -69,7 +69,7 @@ def test_notebook_anatomy(path):
         f"{path.name}: the first cell is the title '# Lecture {number}: ...'"
     )
     assert "Sutton & Barto" in title.source, "the title cell names the book sections covered"
-    assert re.search(r"(?i)estimated time", title.source), "the title cell gives a time estimate"
+    assert re.search(r"(?i)estimated\s+time", title.source), "the title cell gives a time estimate"
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code and "%matplotlib inline" in code[0].source, "the first code cell is the setup"
     assert "SEED" in code[0].source, "the setup cell fixes SEED"
