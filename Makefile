@@ -8,12 +8,14 @@ STAMP := $(VENV)/.installed
 PYTEST_NOTEBOOKS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout=300 --require-all-notebooks
 export SDL_VIDEODRIVER := dummy
+# JupyterLab refuses to run as root unless told to (containers and some VMs log in as root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test setup lint unit notebooks exercises execute benchmarks clean
 
 ## make lab: create .venv, install the course, open JupyterLab on the first lecture
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_why_model_based_rl.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/00_why_model_based_rl.ipynb
 
 ## make test: lint, exercise staleness, unit tests and every notebook (as CI runs it)
 test: setup
