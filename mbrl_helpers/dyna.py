@@ -198,7 +198,8 @@ def dyna_q(
     kappa = check_float("kappa", kappa, low=0.0)
     env_seed, act_rng, plan_rng = _streams(rng)
 
-    Q = [[0.0] * n_actions for _ in range(n_states)]  # (a) Initialize Q(s, a) and Model(s, a)
+    # Initialize Q(s, a) and Model(s, a) (the box's first line, without a letter)
+    Q = [[0.0] * n_actions for _ in range(n_states)]
     model = TableModel(n_actions, plus=kappa > 0)
     steps, returns, rewards = [], [], []
     t = 0
