@@ -182,7 +182,22 @@ def test_expand_without_renormalising_is_caught():
             mcts.Node(a, node.to_play, priors[a]) for a in game.legal_actions(node.state)
         ]
 
-    assert "divide by their sum" in failure("5.3", wrong)
+    message = failure("5.3", wrong)
+    assert "divide by their sum" in message
+    assert "np.float64" not in message and "got 0.1" in message  # numpy scalars as plain numbers
+
+
+def test_messages_show_numpy_scalars_as_plain_numbers():
+    def wrong_player(game, node, priors):
+        expand(game, node, priors)
+        for child in node.children:
+            child.player = np.int64(1 - node.to_play)
+
+    def first_of_ties(root, rng):
+        return np.int64(max(root.children, key=lambda ch: ch.N).action)
+
+    for message in (failure("5.3", wrong_player), failure("5.5", first_of_ties)):
+        assert "np." not in message, message
 
 
 def test_expand_with_the_wrong_player_is_caught():

@@ -390,6 +390,24 @@ def test_stepper_runs_the_four_phases_in_order_like_the_search():
     assert stepper.root.N == 0 and stepper.simulations == 0
 
 
+def test_draw_playout_shows_each_board_of_the_rollout_and_its_value():
+    import matplotlib.pyplot as plt
+
+    from mbrl_helpers.widgets.mcts import MCTSStepper
+
+    stepper = MCTSStepper(TTT, TTT.state_from_string("X.O / .X. / ..O"), seed=0)
+    with pytest.raises(ValueError, match="no simulation phase has run yet"):
+        stepper.draw_playout()
+    while stepper.phase != "simulation" or stepper.leaf.terminal:
+        stepper.step()
+    ax = stepper.draw_playout()
+    texts = [t.get_text() for t in ax.texts]
+    assert TTT.render(stepper.leaf.state) in texts
+    assert [f"a={a}" for a in stepper.playout] == [t for t in texts if t.startswith("a=")]
+    assert f"value {stepper.value:+.0f} for player {stepper.to_play}" in texts
+    plt.close("all")
+
+
 def test_stepper_widget_buttons_step_the_search():
     import matplotlib.pyplot as plt
 
@@ -399,6 +417,9 @@ def test_stepper_widget_buttons_step_the_search():
     box = stepper.widget()
     box.buttons["next phase"].click()
     assert stepper.phase == "selection"
+    box.buttons["next phase"].click()
+    box.buttons["next phase"].click()  # the simulation: tree and playout side by side
+    assert stepper.phase == "simulation"
     box.buttons["next simulation"].click()
     assert stepper.phase == "backup" and stepper.simulations == 1
     box.buttons["+10 simulations"].click()

@@ -33,6 +33,18 @@ def _node(N_parent: int, stats, player: int = 0) -> Node:
     return parent
 
 
+def _py(x):
+    """`x` with numpy scalars (also inside lists, tuples and sets) as Python numbers, for messages.
+
+    numpy 2 writes `np.float64(0.1)` for repr(np.float64(0.1)); students should read `0.1`.
+    """
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, list | tuple | set):
+        return type(x)(_py(item) for item in x)
+    return x
+
+
 def _raised(error: Exception) -> Exception:
     """The student's own exception (the framework wraps it)."""
     return getattr(error, "error", error)
@@ -53,7 +65,7 @@ def check_ucb1_score(student):
         ) from None
     if unvisited != math.inf:
         raise CheckFailure(
-            f"for an unvisited child (N(s,a) = 0) expected inf, got {unvisited!r}",
+            f"for an unvisited child (N(s,a) = 0) expected inf, got {_py(unvisited)!r}",
             hint="N(s,a) = 0 makes the bonus infinite: return math.inf so it is tried first",
         )
     cases = [(0.2, 50, 5, 1.4), (-0.5, 120, 30, 2.0), (0.9, 7, 1, 0.5), (0.0, 1000, 400, 1.0)]
@@ -63,7 +75,7 @@ def check_ucb1_score(student):
         if not isinstance(got, int | float | np.floating) or not math.isfinite(got):
             raise CheckFailure(
                 f"ucb1_score({Q}, {N_parent}, {N_child}, {c}) should be the finite number "
-                f"{expected:.4f}, got {got!r}"
+                f"{expected:.4f}, got {_py(got)!r}"
             )
         if math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12):
             continue
@@ -90,7 +102,7 @@ def check_select_child(student):
         child = student(node, c, np.random.default_rng(seed))
         if not isinstance(child, Node) or all(child is not ch for ch in node.children):
             raise CheckFailure(
-                f"select_child must return one of node.children (a Node), got {child!r}",
+                f"select_child must return one of node.children (a Node), got {_py(child)!r}",
                 hint="return the child itself, e.g. node.children[i], not its action or index",
             )
         return child.action
@@ -100,12 +112,12 @@ def check_select_child(student):
     chosen = [run(node, 1.4, seed) for seed in range(N_TIE_SEEDS)]
     if any(a not in (1, 3, 4) for a in chosen):
         raise CheckFailure(
-            f"with unvisited children 1, 3 and 4 you chose a visited child ({sorted(set(chosen))})",
+            f"with unvisited children 1, 3 and 4 you chose a visited child ({sorted(_py(set(chosen)))})",
             hint="an unvisited child has an infinite UCB1 score: try every child once first",
         )
     if len(set(chosen)) < 3:
         raise CheckFailure(
-            f"among the unvisited children 1, 3, 4 you always chose {sorted(set(chosen))} "
+            f"among the unvisited children 1, 3, 4 you always chose {sorted(_py(set(chosen)))} "
             f"over {N_TIE_SEEDS} seeds",
             hint="break ties at random with rng (e.g. rng.choice over the tied children), not "
             "toward the first one",
@@ -123,7 +135,7 @@ def check_select_child(student):
         }
         raise CheckFailure(
             f"children (N, Q) = (80, 0.50), (1, 0.00), (19, 0.45) under a parent with N = 100, "
-            f"c = 1: expected child {expected}, got {got}",
+            f"c = 1: expected child {expected}, got {_py(got)}",
             hint=hints.get(got, "score each child with ucb1_score(child.Q, node.N, child.N, c)"),
         )
     if run(node, 0.0, 0) != 0:
@@ -137,7 +149,7 @@ def check_select_child(student):
     if set(chosen) != {0, 2}:
         raise CheckFailure(
             f"children 0 and 2 have the same score and child 1 a lower one; over {N_TIE_SEEDS} "
-            f"seeds you chose {sorted(set(chosen))}",
+            f"seeds you chose {sorted(_py(set(chosen)))}",
             hint="break ties at random among all the children with the best score",
         )
 
@@ -162,8 +174,8 @@ def check_expand(student):
     if sorted(actions) != legal:
         illegal = sorted(set(actions) - set(legal))
         raise CheckFailure(
-            f"expected children for the legal actions {legal}, got {sorted(actions)}"
-            + (f" (cells {illegal} are taken)" if illegal else ""),
+            f"expected children for the legal actions {_py(legal)}, got {sorted(_py(actions))}"
+            + (f" (cells {_py(illegal)} are taken)" if illegal else ""),
             hint="one child per a in game.legal_actions(node.state)",
         )
     legal_mass = priors[legal].sum()
@@ -176,23 +188,23 @@ def check_expand(student):
                 else "P(s,a) comes from priors[a]"
             )
             raise CheckFailure(
-                f"child a={child.action}: expected P = {want:.4f}, got {child.P!r}", hint=hint
+                f"child a={child.action}: expected P = {want:.4f}, got {_py(child.P)!r}", hint=hint
             )
         if child.player != node.to_play:
             raise CheckFailure(
                 f"child a={child.action}: expected player = {node.to_play} (who chooses a, the "
-                f"player to move at the parent), got {child.player!r}",
+                f"player to move at the parent), got {_py(child.player)!r}",
                 hint="Node(action, node.to_play, P): W of the edge is kept from the chooser's view",
             )
         if child.N != 0 or child.W != 0.0:
             raise CheckFailure(
                 f"child a={child.action}: a new child has N = 0 and W = 0, got "
-                f"N = {child.N}, W = {child.W}"
+                f"N = {_py(child.N)}, W = {_py(child.W)}"
             )
     if (node.N, node.W) != (1, 0.25):
         raise CheckFailure(
             f"expansion must not change the node's own statistics: N, W went from (1, 0.25) to "
-            f"({node.N}, {node.W})",
+            f"({_py(node.N)}, {_py(node.W)})",
             hint="the backup updates N and W, not the expansion",
         )
 
@@ -215,14 +227,14 @@ def check_backup(student):
         if got2 != expected2:
             raise CheckFailure(
                 f"second backup (value -0.5 for player 1, path root -> a): expected (N, W) = "
-                f"{expected2}, got {got2}",
+                f"{expected2}, got {_py(got2)}",
                 hint="W += value for the nodes whose player is to_play, W -= value for the others",
             )
         return
     n_got = [n for n, _ in got]
     if n_got != [n for n, _ in expected]:
         raise CheckFailure(
-            f"visit counts along the path: expected N = {[n for n, _ in expected]}, got {n_got}",
+            f"visit counts along the path: expected N = {[n for n, _ in expected]}, got {_py(n_got)}",
             hint="every node on the path, the root and the leaf included, gets N += 1",
         )
     w_got = [w for _, w in got]
@@ -233,12 +245,12 @@ def check_backup(student):
     if w_got in (no_flip, flipped):
         raise CheckFailure(
             f"sign error: path with edge players {[n.player for n in path]}, value +1 for player "
-            f"1: expected W = {[w for _, w in expected]}, got {w_got}",
+            f"1: expected W = {[w for _, w in expected]}, got {_py(w_got)}",
             hint="node.W is from the view of node.player (who chose the edge): add the value when "
             "node.player == to_play, subtract it otherwise (zero-sum)",
         )
     raise CheckFailure(
-        f"expected (N, W) along the path = {expected}, got {got}",
+        f"expected (N, W) along the path = {expected}, got {_py(got)}",
         hint="N += 1 and W += +value or -value: accumulate, do not overwrite",
     )
 
@@ -260,7 +272,7 @@ def check_best_action(student):
         by_q = max(root.children, key=lambda ch: ch.Q).action
         raise CheckFailure(
             f"children (N, Q) = (2, 1.00), (12, 0.25), (6, 0.50): expected action 1 (most "
-            f"visited), got {got!r}" + (", the highest Q" if got == by_q else ""),
+            f"visited), got {_py(got)!r}" + (", the highest Q" if got == by_q else ""),
             hint="play the most visited action: Q of a rarely tried move is noisy (here Q = 1 "
             "after 2 visits)",
         )
@@ -269,6 +281,6 @@ def check_best_action(student):
     if set(chosen) != {1, 3}:
         raise CheckFailure(
             f"actions 1 and 3 share the most visits (8); over {N_TIE_SEEDS} seeds you chose "
-            f"{sorted(set(chosen))}",
+            f"{sorted(_py(set(chosen)))}",
             hint="break ties at random with rng, not toward the first (or the highest-Q) action",
         )

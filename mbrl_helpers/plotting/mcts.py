@@ -2,8 +2,9 @@
 
 `draw_tree` lays the visited part of the tree out top-down (the root on top, one row per ply)
 and can highlight one path (the selection of the current simulation) and one node (the leaf just
-expanded). `plot_root_visits` shows where the root's visits went. Both draw with matplotlib and
-return the axes; they import the search, the search never imports them.
+expanded). `draw_playout` shows the random rollout of the simulation step, from the leaf to the
+end of the game. `plot_root_visits` shows where the root's visits went. All draw with matplotlib
+and return the axes; they import the search, the search never imports them.
 """
 
 from __future__ import annotations
@@ -163,6 +164,63 @@ def draw_tree(
     ax.set_ylim(-depth - 0.45, 0.45)
     ax.axis("off")
     ax.set_title(title if title is not None else f"search tree: N(root) = {root.N}", fontsize=10)
+    return ax
+
+
+def draw_playout(
+    game,
+    state,
+    actions: Sequence,
+    *,
+    ax: plt.Axes | None = None,
+    value: float | None = None,
+    player: int | None = None,
+    title: str | None = None,
+) -> plt.Axes:
+    """Draw a rollout top-down: the leaf's board (orange), then the board after each move.
+
+    Dotted arrows carry the actions of the playout (outside the tree: nothing of it is stored).
+    `value`, the outcome for `player` (the player to move at the leaf), is written under the last
+    board.
+    """
+    boards = [state]
+    for action in actions:
+        boards.append(game.next_state(boards[-1], action))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.2, 1.0 + 1.2 * len(boards)))
+    for i, board in enumerate(boards):
+        if i:
+            ax.annotate(
+                "",
+                xy=(0, -i + 0.3),
+                xytext=(0, -i + 0.7),
+                arrowprops={"arrowstyle": "->", "ls": ":", "color": "0.4"},
+                zorder=1,
+            )
+            ax.text(0.12, -i + 0.5, f"a={actions[i - 1]}", va="center", fontsize=7)
+        ax.text(
+            0,
+            -i,
+            game.render(board),
+            ha="center",
+            va="center",
+            family="monospace",
+            fontsize=7,
+            zorder=4,
+            bbox={
+                "boxstyle": "round,pad=0.3",
+                "fc": LEAF_COLOR if i == 0 else NODE_COLOR,
+                "ec": "0.4",
+                "ls": "-" if i == 0 else ":",
+            },
+        )
+    if value is not None:
+        who = "" if player is None else f" for player {player}"
+        ax.text(0, -len(boards) + 0.55, f"value {value:+.0f}{who}", ha="center", fontsize=8)
+    ax.set_xlim(-0.6, 0.6)
+    ax.set_ylim(-len(boards) + 0.35, 0.45)
+    ax.axis("off")
+    ax.set_title(title if title is not None else "random playout from the leaf", fontsize=10)
     return ax
 
 

@@ -7,8 +7,8 @@ tree can be drawn in between. `stepper.widget()` wraps it in ipywidgets buttons:
     stepper = MCTSStepper(game, state, seed=0)
     stepper.widget()          # in a notebook: buttons "next phase", "next simulation", "+10"
 
-Without a browser, call `stepper.step()` (returns the description of the phase it ran) and
-`stepper.draw()`.
+Without a browser, call `stepper.step()` (returns the description of the phase it ran),
+`stepper.draw()` (the tree) and, after the simulation phase, `stepper.draw_playout()`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 
 from mbrl_helpers import mcts
 from mbrl_helpers import validation as v_
-from mbrl_helpers.plotting.mcts import draw_tree
+from mbrl_helpers.plotting.mcts import draw_playout, draw_tree
 
 PHASES = ("selection", "expansion", "simulation", "backup")
 
@@ -141,6 +141,19 @@ class MCTSStepper:
             self.root, self.game, ax=ax, path=self.path, leaf=self.leaf, title=title, **kwargs
         )
 
+    def draw_playout(self, ax: plt.Axes | None = None) -> plt.Axes:
+        """The random playout of the simulation phase, from the leaf (orange) to the end."""
+        if self.leaf is None or self.value is None:
+            raise ValueError("no simulation phase has run yet: call step() until 'simulation'")
+        return draw_playout(
+            self.game,
+            self.leaf.state,
+            self.playout,
+            ax=ax,
+            value=self.value,
+            player=self.to_play,
+        )
+
     def widget(self, **draw_kwargs) -> ipywidgets.VBox:
         """Buttons 'next phase', 'next simulation', '+10 simulations', 'reset' above the tree."""
         out = ipywidgets.Output()
@@ -158,7 +171,13 @@ class MCTSStepper:
             text.value = f"<b>{self.description}</b>"
             with out:
                 out.clear_output(wait=True)
-                fig, ax = plt.subplots(figsize=(9, 5.5))
+                if self.phase == "simulation":  # the tree, and the playout beside it
+                    fig, (ax, ax_playout) = plt.subplots(
+                        1, 2, figsize=(11, 5.5), gridspec_kw={"width_ratios": [4, 1]}
+                    )
+                    self.draw_playout(ax=ax_playout)
+                else:
+                    fig, ax = plt.subplots(figsize=(9, 5.5))
                 self.draw(ax=ax, **draw_kwargs)
                 plt.show()
                 plt.close(fig)
