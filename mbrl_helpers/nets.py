@@ -145,7 +145,7 @@ def mse(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
 
 # -- optimisers ------------------------------------------------------------------------------------
 class SGD:
-    """theta <- theta - lr * v,  v <- momentum * v + grad  (plain SGD when momentum = 0)."""
+    """w <- w - lr * v,  v <- momentum * v + grad  (plain SGD when momentum = 0)."""
 
     def __init__(self, params: list[np.ndarray], lr: float = 0.1, momentum: float = 0.0) -> None:
         self.params = params
@@ -165,7 +165,7 @@ class Adam:
     """Adam (Kingma & Ba 2015): bias-corrected running means of the gradient and its square.
 
     m <- b1 m + (1 - b1) g,  v <- b2 v + (1 - b2) g^2,
-    theta <- theta - lr * m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t), v_hat likewise.
+    w <- w - lr * m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t), v_hat likewise.
     """
 
     def __init__(

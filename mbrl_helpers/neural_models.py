@@ -3,13 +3,13 @@
 - `ClassifierModel`: discrete states. An MLP maps `[onehot(s), onehot(a)]` to the logits of
   p(s' | s, a) and is trained with the cross-entropy ("classification loss")
 
-      L = -(1/N) sum_i log p_theta(s'_i | s_i, a_i).
+      L = -(1/N) sum_i log p_w(s'_i | s_i, a_i).
 
 - `RegressionModel`: continuous states. An MLP predicts the change `s' - s` from `[s, a]` and is
   trained with the mean squared error ("regression loss"); inputs and targets are standardised
   with the training data's mean and standard deviation, so every dimension counts alike.
 
-      s'_hat = s + Delta_theta(s, a),   L = mean ||Delta_theta(s_i, a_i) - (s'_i - s_i)||^2.
+      s'_hat = s + Delta_w(s, a),   L = mean ||Delta_w(s_i, a_i) - (s'_i - s_i)||^2.
 
   It exposes the Jacobians ds'/ds and ds'/da, and `vjp` backpropagates a gradient through
   one step, so a planner can differentiate a multi-step rollout with respect to the actions.
@@ -37,7 +37,7 @@ def one_hot(i, n: int) -> np.ndarray:
 
 
 class ClassifierModel:
-    """p_theta(s' | s, a) over `n_states` discrete next states, an MLP trained with cross-entropy."""
+    """p_w(s' | s, a) over `n_states` discrete next states, an MLP trained with cross-entropy."""
 
     def __init__(
         self,
@@ -59,12 +59,12 @@ class ClassifierModel:
         return np.hstack([one_hot(s, self.n_states), one_hot(a, self.n_actions)])
 
     def predict_proba(self, s, a) -> np.ndarray:
-        """p_theta(. | s, a): shape (n_states,) for one pair, (N, n_states) for a batch."""
+        """p_w(. | s, a): shape (n_states,) for one pair, (N, n_states) for a batch."""
         p = nets.softmax(self.net.forward(self.features(s, a)))
         return p[0] if np.ndim(s) == 0 else p
 
     def sample(self, s: int, a: int, rng: np.random.Generator) -> int:
-        """S' ~ p_theta(. | s, a)."""
+        """S' ~ p_w(. | s, a)."""
         check_rng("rng", rng)
         return int(rng.choice(self.n_states, p=self.predict_proba(s, a)))
 
@@ -106,7 +106,7 @@ class ClassifierModel:
 
 
 class RegressionModel:
-    """s'_hat = s + Delta_theta(s, a) for continuous states, an MLP trained with squared error."""
+    """s'_hat = s + Delta_w(s, a) for continuous states, an MLP trained with squared error."""
 
     def __init__(
         self,
@@ -143,7 +143,7 @@ class RegressionModel:
         return s, a, single
 
     def predict(self, s, a) -> np.ndarray:
-        """s'_hat = s + Delta_theta(s, a), for one state (obs_dim,) or a batch (N, obs_dim)."""
+        """s'_hat = s + Delta_w(s, a), for one state (obs_dim,) or a batch (N, obs_dim)."""
         s, a, single = self._inputs(s, a)
         x = (np.hstack([s, a]) - self.x_mean) / self.x_std
         s_next = s + self.net.forward(x) * self.y_std + self.y_mean
@@ -245,18 +245,21 @@ def collect_transitions(
     """Run `policy(s, rng) -> a` (uniform random actions by default) for `n_steps` real steps.
 
     Resets on termination or truncation (the first reset is seeded from `rng`). Returns arrays
-    `s, a, r, s_next, terminated, episode` (episode index of each step).
+    `s, a, r, s_next, terminated, truncated, episode` (episode index of each step). The last
+    episode is cut short by the step budget when its last step is neither terminated nor
+    truncated.
     """
     check_rng("rng", rng)
     n_steps = check_int("n_steps", n_steps, low=1)
     env.action_space.seed(int(rng.integers(2**31)))
     s, _ = env.reset(seed=int(rng.integers(2**31)))
-    data: dict[str, list] = {k: [] for k in ("s", "a", "r", "s_next", "terminated", "episode")}
+    keys = ("s", "a", "r", "s_next", "terminated", "truncated", "episode")
+    data: dict[str, list] = {k: [] for k in keys}
     episode = 0
     for _ in range(n_steps):
         a = env.action_space.sample() if policy is None else policy(s, rng)
         s_next, r, terminated, truncated, _ = env.step(a)
-        for k, v in zip(data, (s, a, r, s_next, terminated, episode), strict=True):
+        for k, v in zip(data, (s, a, r, s_next, terminated, truncated, episode), strict=True):
             data[k].append(v)
         s = s_next
         if terminated or truncated:

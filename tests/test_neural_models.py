@@ -116,8 +116,10 @@ def test_cartpole_one_step_error_is_small_and_grows_with_the_horizon():
     copy = np.abs(test["s"] - test["s_next"]).mean(axis=0)  # "nothing changes" baseline
     assert np.all(one_step < 0.05 * copy)
     errors = {h: [] for h in (1, 5, 10)}
-    for e in range(int(test["episode"].max())):
+    for e in np.unique(test["episode"]):
         idx = np.flatnonzero(test["episode"] == e)
+        if not (test["terminated"][idx[-1]] or test["truncated"][idx[-1]]):
+            continue  # the step budget cut this (last) episode short
         s_hat = nm.open_loop_rollout(model.predict, test["s"][idx[0]], test["a"][idx])
         for h in errors:
             if h <= len(idx):
@@ -148,6 +150,11 @@ def test_collect_transitions_is_reproducible_and_consistent():
     same = d1["episode"][1:] == d1["episode"][:-1]
     np.testing.assert_array_equal(d1["s_next"][:-1][same], d1["s"][1:][same])
     assert d1["terminated"].sum() == d1["episode"].max()  # random play ends by failing
+    assert not d1["truncated"].any()  # ... long before the 500-step time limit
+    ended = d1["terminated"] | d1["truncated"]
+    # every episode but the last ends with its last step, and no step before that ends it
+    last = np.r_[d1["episode"][1:] != d1["episode"][:-1], True]
+    np.testing.assert_array_equal(ended[:-1], last[:-1])
 
 
 def test_one_hot_and_bad_input():
