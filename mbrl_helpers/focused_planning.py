@@ -1,6 +1,7 @@
 """Where to spend planning updates (Sutton & Barto 8.6, 8.7): along trajectories.
 
-- When to plan: `plan_ahead` (sweeps of expected updates over every pair before acting) versus
+- When to plan: `plan_ahead` (sweeps of expected updates over every pair, or over the pairs of
+  given states, before acting) versus
   `act_while_planning` / `rtdp_plan` (real-time DP trials from the current state, section 8.7).
 - Trajectory sampling (section 8.6, Figure 8.8): `random_branching_task`, `trajectory_sampling`,
   `greedy_start_value`.
@@ -11,7 +12,7 @@ Models are in Gymnasium's `P[s][a]` format (see `mbrl_helpers.planning`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -57,12 +58,24 @@ def rtdp_plan(
     return argmax_random(Q[s], rng)
 
 
-def plan_ahead(Q: np.ndarray, P, gamma: float, n_updates: int) -> None:
+def plan_ahead(
+    Q: np.ndarray, P, gamma: float, n_updates: int, states: Iterable[int] | None = None
+) -> None:
     """Planning ahead of acting: `n_updates` expected updates in sweeps over every (s, a), in
-    state order, in place (asynchronous value iteration on Q, sections 4.5 and 8.5)."""
+    state order, in place (asynchronous value iteration on Q, sections 4.5 and 8.5).
+
+    `states` (default: every state) restricts the sweeps to those states, for instance the cells
+    of a maze that are not walls: updates of states that can never be reached are wasted.
+    """
     n_updates = validation.check_int("n_updates", n_updates, low=0)
     n_states, n_actions = check_Q(Q).shape
-    pairs = itertools.cycle(itertools.product(range(n_states), range(n_actions)))
+    if states is None:
+        states = range(n_states)
+    else:
+        states = [validation.check_int("states", s, low=0, high=n_states - 1) for s in states]
+        if not states:
+            raise ValueError("states: expected at least one state to sweep, got none")
+    pairs = itertools.cycle(itertools.product(states, range(n_actions)))
     for s, a in itertools.islice(pairs, n_updates):
         expected_update(Q, P, s, a, gamma)
 

@@ -90,3 +90,34 @@ def test_trajectory_sampling_validates_arguments():
         focused_planning.trajectory_sampling(task, True, 0, 1, np.random.default_rng(0))
     with pytest.raises(ValueError, match="b must be >= 1"):
         focused_planning.random_branching_task(5, 0, np.random.default_rng(0))
+
+
+def test_plan_ahead_over_given_states_skips_the_others_and_needs_fewer_updates():
+    env = GridWorld(DYNA_MAZE)
+    P = cost_P(env.P)
+    cells = [s for s in range(env.n_states) if s not in env.walls]
+    Q = np.zeros((env.n_states, 4))
+    focused_planning.plan_ahead(Q, P, 1.0, 4 * len(cells), states=cells)
+    assert not np.any(Q[list(env.walls)])  # walls are never updated
+    assert np.all(Q[cells] != 0.0)  # every free pair got its one update of the sweep
+
+    def updates_until_optimal(states):
+        n_pairs = 4 * (env.n_states if states is None else len(states))
+        Q, sweeps = np.zeros((env.n_states, 4)), 0
+        while prioritized_sweeping.greedy_path_length(P, Q, env.start, 14) is None:
+            focused_planning.plan_ahead(Q, P, 1.0, n_pairs, states=states)
+            sweeps += 1
+        return sweeps * n_pairs
+
+    assert updates_until_optimal(cells) < updates_until_optimal(None)
+
+
+def test_plan_ahead_rejects_bad_states():
+    Q = np.zeros((3, 2))
+    P = chain_P(3)
+    with pytest.raises(ValueError, match="states"):
+        focused_planning.plan_ahead(Q, P, 0.9, 4, states=[])
+    with pytest.raises(ValueError, match="states"):
+        focused_planning.plan_ahead(Q, P, 0.9, 4, states=[5])
+    with pytest.raises(TypeError, match="states"):
+        focused_planning.plan_ahead(Q, P, 0.9, 4, states=[0.5])
