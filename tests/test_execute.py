@@ -59,3 +59,23 @@ def test_normalise_joins_stream_pieces():
     ]
     outputs = execute.normalise(nb).cells[1].outputs
     assert [(o.name, o.text) for o in outputs] == [("stdout", "a\nb\n"), ("stderr", "warn\n")]
+
+
+def test_varying_cells_keep_their_stored_outputs_unless_refreshed(tmp_path):
+    path = tmp_path / "timing.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "# NBVAL_IGNORE_OUTPUT\nimport time\nprint(time.perf_counter_ns())"
+        ),
+        nbformat.v4.new_code_cell("print(6 * 7)"),
+    ]
+    nbformat.write(nb, path)
+    execute.execute(path, timeout=60)
+    first = path.read_text()
+    execute.execute(path, timeout=60)
+    assert path.read_text() == first, "a second run changes nothing"
+    execute.execute(path, timeout=60, refresh_varying=True)
+    refreshed = nbformat.read(path, as_version=4)
+    assert refreshed.cells[0].outputs != nbformat.reads(first, as_version=4).cells[0].outputs
+    assert refreshed.cells[1].outputs[0]["text"] == "42\n"
