@@ -59,14 +59,19 @@ def rollout(
         first_action = actions[int(rng.integers(len(actions)))]
     else:
         first_action = base_policy(state)
-    s = game.next_state(state, first_action)
+    returns = _play_out(game, game.next_state(state, first_action), rng, base_policy)
+    return first_action, returns[player]
+
+
+def _play_out(game: Game, s: State, rng: np.random.Generator, base_policy: Player | None):
+    """Play on from `s` with b (uniformly random when None) to the end; return the returns."""
     while not game.is_terminal(s):
         if base_policy is None:
             legal = game.legal_actions(s)
             s = game.next_state(s, legal[int(rng.integers(len(legal)))])
         else:
             s = game.next_state(s, base_policy(s))
-    return first_action, game.returns(s)[player]
+    return game.returns(s)
 
 
 def q_from_rollouts(
@@ -166,17 +171,11 @@ def rollout_values(
     fast = base_policy is None and hasattr(game, "random_playout")
     outcomes = []
     for a in first:
-        s = children[a]
         if fast:
-            outcomes.append(game.random_playout(s, rng)[player])
-            continue
-        while not game.is_terminal(s):
-            if base_policy is None:
-                legal = game.legal_actions(s)
-                s = game.next_state(s, legal[int(rng.integers(len(legal)))])
-            else:
-                s = game.next_state(s, base_policy(s))
-        outcomes.append(game.returns(s)[player])
+            returns = game.random_playout(children[a], rng)
+        else:
+            returns = _play_out(game, children[a], rng, base_policy)
+        outcomes.append(returns[player])
     Q, N, standard_error = q_from_rollouts(actions, first, outcomes)
     return RolloutEstimate(tuple(actions), Q, N, standard_error)
 
