@@ -109,6 +109,54 @@ def one_return(model, policy, start_state, n_episodes, gamma, max_steps, rng):
     return reference(model, policy, start_state, n_episodes, gamma, max_steps, rng).mean()
 
 
+def ignores_policy(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    return reference(model, np.zeros_like(policy), start_state, n_episodes, gamma, max_steps, rng)
+
+
+def fixed_first_action(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    constant = np.full_like(policy, policy[start_state])
+    return reference(model, constant, start_state, n_episodes, gamma, max_steps, rng)
+
+
+def previous_state_action(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    returns = []
+    for _ in range(n_episodes):
+        s, G, discount, a = start_state, 0.0, 1.0, int(policy[start_state])
+        for _ in range(max_steps):
+            r, s_next, terminated = model.sample(s, a, rng)
+            a = int(policy[s])  # the action of the state just left
+            G += discount * r
+            discount *= gamma
+            if terminated:
+                break
+            s = s_next
+        returns.append(G)
+    return returns
+
+
+def own_generator(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    mine = np.random.default_rng(12345)
+    return reference(model, policy, start_state, n_episodes, gamma, max_steps, mine)
+
+
+def one_step_short(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    return reference(model, policy, start_state, n_episodes, gamma, max_steps - 1, rng)
+
+
+def stops_before_the_last_reward(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    returns = []
+    for _ in range(n_episodes):
+        s, G, discount = start_state, 0.0, 1.0
+        for _ in range(max_steps):
+            r, s, terminated = model.sample(s, int(policy[s]), rng)
+            if terminated:
+                break
+            G += discount * r
+            discount *= gamma
+        returns.append(G)
+    return returns
+
+
 def test_0_2_passes_the_reference():
     assert checks.evaluate("0.2", reference).passed
 
@@ -122,9 +170,26 @@ def test_0_2_passes_the_reference():
         (one_step_too_many, "every return must be"),
         (global_random, "same seed gave different returns"),
         (one_return, "one per trajectory"),
+        (ignores_policy, "other than the policy's"),
+        (fixed_first_action, "other than the policy's"),
+        (previous_state_action, "other than the policy's"),
+        (own_generator, "different seeds gave the same returns"),
+        (one_step_short, "every return must be"),
+        (stops_before_the_last_reward, "every return must be"),
     ],
 )
 def test_0_2_fails_typical_mistakes(wrong, words):
     result = checks.evaluate("0.2", wrong)
     assert result.status == checks.FAILED
     assert words in result.message
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (one_step_short, "not max_steps - 1"),
+        (stops_before_the_last_reward, "reward of the terminating step"),
+    ],
+)
+def test_0_2_hints_name_the_mistake(wrong, hint):
+    assert hint in checks.evaluate("0.2", wrong).hint

@@ -37,6 +37,17 @@ def one_sweep(P, gamma, theta):
     return R + gamma * T @ V, T.shape[0] * T.shape[1]
 
 
+def synchronous(P, gamma, theta):
+    T, R = planning.tabulate(P)
+    V, sweeps = np.zeros(T.shape[0]), 0
+    while True:
+        V_new = (R + gamma * T @ V).max(axis=1)
+        sweeps += 1
+        if np.max(np.abs(V_new - V)) < theta:
+            return R + gamma * T @ V_new, sweeps * R.size
+        V = V_new
+
+
 def test_passes_the_reference():
     assert checks.evaluate("7.1", reference).passed
 
@@ -48,6 +59,7 @@ def test_passes_the_reference():
         (forgets_last_sweep, "count it too"),
         (returns_V, "not V(s)"),
         (one_sweep, "sweep until Delta < theta"),
+        (synchronous, "sweep in place"),
         (lambda P, gamma, theta: None, None),
     ],
 )

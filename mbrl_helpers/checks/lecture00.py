@@ -54,17 +54,22 @@ def check_expected_target(student):
         )
 
 
-# A tiny model for 0.2: from state 0, action 0 goes to state 1 (r = 1) or state 2 (r = 0) with
-# probabilities 1/2; state 1 terminates with reward 2 on the next step; state 2 loops forever
-# with reward 1 (only max_steps stops it). State 3 is a trap that must never be visited.
+# A tiny model for 0.2, followed with the policy pi = (1, 0, 1, 0, 0):
+# from state 0, action 1 goes to state 1 (r = 1) or state 2 (r = 0) with probability 1/2 each;
+# state 1, action 0 terminates in state 4 with r = 2; state 2, action 1 loops with r = 1 (only
+# max_steps stops it). Every other action leads to the trap state 3 (r = 100 per step), and the
+# terminal state 4 pays 10,000 per step: neither must ever show up in a return.
+_TRAP, _AFTER_END = 100.0, 10_000.0
 _MODEL = TrueModel(
     {
-        0: {0: [(0.5, 1, 1.0, False), (0.5, 2, 0.0, False)]},
-        1: {0: [(1.0, 3, 2.0, True)]},
-        2: {0: [(1.0, 2, 1.0, False)]},
-        3: {0: [(1.0, 3, 100.0, False)]},
+        0: {0: [(1.0, 3, _TRAP, False)], 1: [(0.5, 1, 1.0, False), (0.5, 2, 0.0, False)]},
+        1: {0: [(1.0, 4, 2.0, True)], 1: [(1.0, 3, _TRAP, False)]},
+        2: {0: [(1.0, 3, _TRAP, False)], 1: [(1.0, 2, 1.0, False)]},
+        3: {0: [(1.0, 3, _TRAP, False)], 1: [(1.0, 3, _TRAP, False)]},
+        4: {0: [(1.0, 4, _AFTER_END, False)], 1: [(1.0, 4, _AFTER_END, False)]},
     }
 )
+_POLICY = np.array([1, 0, 1, 0, 0])
 
 
 def _exact_returns(gamma, max_steps):
@@ -74,35 +79,43 @@ def _exact_returns(gamma, max_steps):
     return via_1, via_2, 0.5 * (via_1 + via_2)
 
 
+def _returns(student, seed, gamma, max_steps, n):
+    G = student(_MODEL, _POLICY.copy(), 0, n, gamma, max_steps, np.random.default_rng(seed))
+    return np.asarray(G, dtype=float)
+
+
 @exercise("0.2", "many simulated trajectories from a model")
 def check_simulate_returns(student):
-    policy = np.zeros(4, dtype=int)
     gamma, max_steps, n = 0.9, 6, 2000
-    G = student(_MODEL, policy, 0, n, gamma, max_steps, np.random.default_rng(1))
-    G = np.asarray(G, dtype=float)
+    G = _returns(student, 1, gamma, max_steps, n)
     if G.shape != (n,):
         raise CheckFailure(
             f"expected an array of {n} returns (one per trajectory), got shape {G.shape}",
             "append one return per simulated episode and return them all",
         )
     via_1, via_2, mean = _exact_returns(gamma, max_steps)
-    values = set(np.round(G, 6).tolist())
-    if np.any(G >= 50):
+    if np.any(G >= 0.5 * _AFTER_END * gamma**max_steps):
         raise CheckFailure(
-            "a return includes the reward of a state after termination",
+            "a return includes rewards from after termination",
             "stop the episode as soon as the model says terminated",
         )
-    if values <= {round(1.0 + 2.0, 6), round(float(max_steps - 1) + 0.0, 6)} and not np.isclose(
-        gamma, 1
-    ):
+    if np.any(G >= _TRAP * gamma**max_steps):
+        raise CheckFailure(
+            "a trajectory took an action other than the policy's",
+            "in every state s of the trajectory, take a = policy[s] for that s",
+        )
+    values = set(np.round(G, 6).tolist())
+    if values <= {3.0, float(max_steps - 1)}:
         raise CheckFailure("the returns are not discounted", "G = sum_t gamma^t R_{t+1}")
     unexpected = values - {round(via_1, 6), round(via_2, 6)}
     if unexpected:
         wrong = sorted(unexpected)[0]
-        if np.isclose(wrong, sum(gamma**t for t in range(1, max_steps + 1))) or wrong > via_2:
+        if np.isclose(wrong, sum(gamma**t for t in range(1, max_steps - 1))):
+            hint = "an episode runs for max_steps steps, not max_steps - 1"
+        elif np.isclose(wrong, sum(gamma**t for t in range(1, max_steps + 1))) or wrong > via_2:
             hint = "an episode runs for at most max_steps steps (count the first step too)"
         elif np.isclose(wrong, 1.0):
-            hint = "keep stepping until termination or max_steps, not just one step"
+            hint = "add the reward of the terminating step before you stop"
         else:
             hint = "each episode starts again from start_state with G = 0 and discount 1"
         raise CheckFailure(
@@ -116,13 +129,15 @@ def check_simulate_returns(student):
             f"the first outcome should happen in about half of the episodes, got {share:.0%}",
             "draw each transition with model.sample(s, a, rng), using the rng you are given",
         )
-    again = np.asarray(
-        student(_MODEL, policy, 0, n, gamma, max_steps, np.random.default_rng(1)), dtype=float
-    )
-    if not np.array_equal(again, G):
+    if not np.array_equal(_returns(student, 1, gamma, max_steps, n), G):
         raise CheckFailure(
             "two calls with the same seed gave different returns",
             "use only the rng argument for randomness (no np.random.* functions)",
+        )
+    if np.array_equal(_returns(student, 2, gamma, max_steps, n), G):
+        raise CheckFailure(
+            "two calls with different seeds gave the same returns",
+            "draw from the rng argument you are given, not from a generator of your own",
         )
     if abs(G.mean() - mean) > 0.1:
         raise CheckFailure(f"the mean return should be about {mean:.3f}, got {G.mean():.3f}")
