@@ -32,8 +32,20 @@ def test_concept_diagrams_name_their_parts():
     for label in ("acting", "direct RL", "model learning", "planning", "experience"):
         assert label in cycle
     field = texts(diagrams.draw_map_of_the_field())
-    for label in ("(critic)", "(actor)", "transition model", "AlphaGo", "Dyna-Q"):
+    for label in (
+        "(critic)",
+        "(actor)",
+        "transition model",
+        "AlphaGo",
+        "Dyna-Q",
+        "model-free",
+        "model-based",
+    ):
         assert label in field
+    legend = [
+        t.get_text() for t in diagrams.draw_map_of_the_field().axes[0].get_legend().get_texts()
+    ]
+    assert "plans ahead of acting" in legend and "plans while acting" in legend
 
 
 def test_model_plots_draw_one_line_per_curve():

@@ -129,27 +129,47 @@ def draw_planning_cycle(figsize=(7, 5)):
     return fig
 
 
-def draw_map_of_the_field(figsize=(8, 7)):
-    """AlphaGo at the intersection of value functions, policies and transition models."""
+AHEAD, WHILE, BOTH, NONE = "tab:blue", "tab:red", "purple", "black"
+
+
+def draw_map_of_the_field(figsize=(9, 7.5)):
+    """AlphaGo at the intersection of value functions, policies and transition models; methods
+    coloured by when they plan (ahead of acting, while acting, both, or not at all)."""
+    from matplotlib.lines import Line2D
+
     fig, ax = _canvas(figsize)
     circles = [
-        ((0.38, 0.6), "parametrised\nvalue function\n(critic)", BLUE, (0.22, 0.75)),
-        ((0.62, 0.6), "parametrised\npolicy\n(actor)", GREEN, (0.78, 0.75)),
-        ((0.5, 0.38), "given or learned\ntransition model", ORANGE, (0.5, 0.12)),
+        ((0.38, 0.6), "parametrised\nvalue function\n(critic)", BLUE, (0.2, 0.8)),
+        ((0.62, 0.6), "parametrised\npolicy\n(actor)", GREEN, (0.8, 0.8)),
+        ((0.5, 0.38), "given or learned\ntransition model", ORANGE, (0.5, 0.085)),
     ]
     for centre, label, color, text_at in circles:
         ax.add_patch(Ellipse(centre, 0.5, 0.5, facecolor=color, alpha=0.55, edgecolor="black"))
         ax.text(*text_at, label, ha="center", va="center", fontsize=10, weight="bold")
     notes = [
-        ((0.5, 0.7), "actor-critic"),
-        ((0.35, 0.42), "Dyna-Q,\nvalue iteration"),
-        ((0.65, 0.42), "policy search\nthrough a model"),
-        ((0.5, 0.53), "AlphaGo /\nAlphaZero"),
-        ((0.23, 0.58), "Q-learning"),
-        ((0.77, 0.58), "REINFORCE"),
-        ((0.5, 0.24), "MCTS,\nrollouts"),
+        ((0.5, 0.7), "actor-critic", NONE),
+        ((0.35, 0.42), "Dyna-Q,\nvalue iteration", AHEAD),
+        ((0.65, 0.42), "policy search\nthrough a model", AHEAD),
+        ((0.5, 0.53), "AlphaGo /\nAlphaZero", BOTH),
+        ((0.23, 0.58), "Q-learning", NONE),
+        ((0.77, 0.58), "REINFORCE", NONE),
+        ((0.5, 0.24), "MCTS,\nrollouts", WHILE),
     ]
-    for at, text in notes:
-        ax.text(*at, text, ha="center", va="center", fontsize=9)
+    for at, text, color in notes:
+        ax.text(*at, text, ha="center", va="center", fontsize=9, color=color, weight="bold")
+    ax.text(0.5, 0.965, "model-free: the two upper circles outside the model", ha="center",
+            fontsize=10, style="italic")  # fmt: skip
+    ax.text(0.5, 0.025, "model-based: inside the lower circle", ha="center",
+            fontsize=10, style="italic")  # fmt: skip
+    handles = [
+        Line2D([], [], color=c, marker="s", ls="", label=label)
+        for c, label in [
+            (AHEAD, "plans ahead of acting"),
+            (WHILE, "plans while acting"),
+            (BOTH, "plans ahead of and while acting"),
+            (NONE, "does not plan"),
+        ]
+    ]
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.04, -0.02), fontsize=8)
     ax.set_title("The map of the field", fontsize=12)
     return fig
