@@ -164,6 +164,9 @@ def _row(method: str, model: str, when: str, costs: list[Cost]) -> Row:
     )
 
 
+RTDP_UPDATES = 1000  # per real step: enough for near-optimal paths on the Dyna maze (~15 steps)
+
+
 def budget_table(n_runs: int = 5, seed: int = 0) -> list[Row]:
     """The comparison of lecture 07: the mean cost of each method over `n_runs` seeds."""
     check_int("n_runs", n_runs, low=1)
@@ -177,11 +180,13 @@ def budget_table(n_runs: int = 5, seed: int = 0) -> list[Row]:
         planned.append(cost)
         # decision-time planning on the very same learned model (the same real data)
         P_learned = model.to_P(env.observation_space.n, env.action_space.n)
-        episode = decision_time_episode(env, P_learned, seed=k)
+        episode = decision_time_episode(env, P_learned, seed=k, n_updates=RTDP_UPDATES)
         acted.append(
             Cost(cost.real_steps + episode.real_steps, episode.updates, episode.path_length)
         )
-    given = [decision_time_episode(env, env.unwrapped.P, seed=k) for k in seeds]
+    given = [
+        decision_time_episode(env, env.unwrapped.P, seed=k, n_updates=RTDP_UPDATES) for k in seeds
+    ]
     return [
         _row("Q-learning", "none", "none", q_learning),
         _row("Dyna-Q, n=50", "learned table", "ahead (in the background)", dyna_q),
