@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from stray_random import stray_rng
 
 from mbrl_helpers import checks
 from mbrl_helpers.checks.lecture00 import reference_expected_target
@@ -100,9 +101,7 @@ def one_step_too_many(model, policy, start_state, n_episodes, gamma, max_steps, 
 
 
 def global_random(model, policy, start_state, n_episodes, gamma, max_steps, rng):
-    return reference(
-        model, policy, start_state, n_episodes, gamma, max_steps, np.random.default_rng()
-    )
+    return reference(model, policy, start_state, n_episodes, gamma, max_steps, stray_rng())
 
 
 def one_return(model, policy, start_state, n_episodes, gamma, max_steps, rng):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from stray_random import stray_rng
 
 from mbrl_helpers import checks
 from mbrl_helpers.checks import lecture04 as ref
@@ -60,7 +61,7 @@ def first_cell_continuation(game, state, rng):
 
 
 def global_randomness(game, state, rng):
-    own = np.random.default_rng()
+    own = stray_rng()
     first, final = _play_out(game, state, own, uniform)
     return first, game.returns(final)[game.current_player(state)]
 
@@ -180,7 +181,7 @@ def argmin(actions, Q, rng):
 
 
 def unseeded_ties(actions, Q, rng):
-    return actions[int(np.random.default_rng().choice(np.flatnonzero(Q == np.nanmax(Q))))]
+    return actions[int(stray_rng().choice(np.flatnonzero(Q == np.nanmax(Q))))]
 
 
 def picks_any_near_max(actions, Q, rng):

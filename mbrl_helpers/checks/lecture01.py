@@ -335,7 +335,9 @@ def check_dyna_q_step(student):
     for _ in range(2):
         Q, model = np.zeros((10, 4)), copy.deepcopy(_MODEL)
         model[1][3] = (0.75, 0, False)  # not terminal: the order of updates matters
-        _call(student, Q, model, s, a, r, s_next, terminated, 5, 0.5, 0.9, np.random.default_rng(7))
+        _call(
+            student, Q, model, s, a, r, s_next, terminated, 40, 0.5, 0.9, np.random.default_rng(7)
+        )
         runs.append(Q)
     if not np.array_equal(*runs):
         raise CheckFailure(
