@@ -51,7 +51,7 @@ def rtdp_plan(
             a = argmax_random(Q[state], rng)
             expected_update(Q, P, state, a, gamma)
             spent += 1
-            s_next, _, terminated = sample_transition(P, state, a, rng)
+            _, s_next, terminated = sample_transition(P, state, a, rng)
             if terminated or spent >= n_updates:
                 break
             state = s_next
@@ -101,7 +101,7 @@ def act_while_planning(
     s = start
     for step in range(1, max_steps + 1):
         a = rtdp_plan(Q, P, s, gamma, n_updates_per_step, max_depth, rng)
-        s, _, terminated = sample_transition(P, s, a, rng)  # the real step
+        _, s, terminated = sample_transition(P, s, a, rng)  # the real step
         if terminated:
             return step, Q
     return None, Q

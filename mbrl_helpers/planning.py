@@ -184,14 +184,17 @@ def tabulate(P) -> TabularMDP:
     return TabularMDP(T.reshape(m.n_states, m.n_actions, m.n_states), m.expected_rewards())
 
 
-def sample_transition(P, s: int, a: int, rng: np.random.Generator) -> tuple[int, float, bool]:
-    """`R, S' <- Model(S, A)`: one sample `(s_next, r, terminated)` from `P[s][a]`."""
+def sample_transition(P, s: int, a: int, rng: np.random.Generator) -> tuple[float, int, bool]:
+    """`R, S' <- Model(S, A)`: one sample `(r, s_next, terminated)` from `P[s][a]`.
+
+    The same order as the learned models' `sample` (`mbrl_helpers.models`).
+    """
     validation.check_rng("rng", rng)
     transitions = P[s][a]
     probs = np.array([t[0] for t in transitions], dtype=float)
     k = rng.choice(len(transitions), p=probs / probs.sum()) if len(transitions) > 1 else 0
     _, s_next, r, terminated = transitions[k]
-    return int(s_next), float(r), bool(terminated)
+    return float(r), int(s_next), bool(terminated)
 
 
 # --------------------------------------------------------------------------------------------

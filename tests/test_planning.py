@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from tabular_models import bfs_steps_to_goal, chain_P, frozen_lake_P, policy_iteration
 
-from mbrl_helpers import planning
+from mbrl_helpers import models, planning
 from mbrl_helpers.envs import DYNA_MAZE, GridWorld
 
 
@@ -235,11 +235,20 @@ def test_sample_updates_with_one_over_t_are_the_running_mean():
     rng = np.random.default_rng(3)
     seen = []
     for t in range(1, 30):
-        s_next, r, terminated = planning.sample_transition(P, 0, 0, rng)
+        r, s_next, terminated = planning.sample_transition(P, 0, 0, rng)
         seen.append(r)
         planning.sample_update(Q, 0, 0, r, s_next, terminated, 1 / t, 1.0)
         assert Q[0, 0] == pytest.approx(np.mean(seen))
     assert planning.expected_update(Q, P, 0, 0, 1.0) == pytest.approx(values.mean())
+
+
+def test_sample_transition_returns_r_s_next_terminated_like_the_learned_models():
+    P = {0: {0: [(1.0, 2, 0.5, True)]}}
+    model = models.TabularModel()
+    model.update(0, 0, 0.5, 2, True)
+    rng = np.random.default_rng(0)
+    assert planning.sample_transition(P, 0, 0, rng) == (0.5, 2, True)
+    assert model.sample(0, 0, rng) == (0.5, 2, True)
 
 
 @pytest.mark.parametrize("b", [2, 10, 100])

@@ -36,7 +36,7 @@ __all__ = [
 
 def reference_q_planning_step(Q, P, s, a, alpha, gamma, rng):
     """R, S' <- a sample of Model(S, A); Q(S, A) += alpha [R + gamma max Q(S', .) - Q(S, A)]."""
-    s_next, r, terminated = sample_transition(P, s, a, rng)
+    r, s_next, terminated = sample_transition(P, s, a, rng)
     sample_update(Q, s, a, r, s_next, terminated, alpha, gamma)
 
 
