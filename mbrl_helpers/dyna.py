@@ -46,6 +46,7 @@ from mbrl_helpers.validation import (
     check_probability,
     check_rng,
     check_step_size,
+    check_tabular_env,
 )
 
 __all__ = [
@@ -190,7 +191,7 @@ def dyna_q(
     (d) Q-learning update, (e) model update, (f) `n_planning` planning updates. An episode ends
     on termination, on truncation by the environment, or after `max_episode_steps` steps.
     """
-    n_states, n_actions = _discrete_sizes(env)
+    n_states, n_actions = check_tabular_env("env", env)
     n_planning = check_int("n_planning", n_planning, low=0)
     n_episodes, n_steps, max_episode_steps = _check_budget(n_episodes, n_steps, max_episode_steps)
     alpha, gamma = check_step_size("alpha", alpha), check_discount("gamma", gamma)
@@ -381,23 +382,6 @@ def figure_8_5(
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _discrete_sizes(env) -> tuple[int, int]:
-    """(n_states, n_actions) of an environment with Discrete spaces, or a TypeError."""
-    if not isinstance(env, gymnasium.Env):
-        raise TypeError(f"env must be a gymnasium.Env, got {type(env).__name__}")
-    obs, act = env.observation_space, env.action_space
-    if not isinstance(obs, gymnasium.spaces.Discrete) or not isinstance(
-        act, gymnasium.spaces.Discrete
-    ):
-        raise TypeError(
-            "env must have Discrete observation and action spaces (a tabular task), "
-            f"got {type(obs).__name__} and {type(act).__name__}"
-        )
-    if obs.start != 0 or act.start != 0:
-        raise ValueError("env's Discrete spaces must start at 0")
-    return int(obs.n), int(act.n)
 
 
 def _check_budget(n_episodes, n_steps, max_episode_steps) -> tuple[float, float, int | None]:

@@ -35,7 +35,7 @@ import gymnasium
 import numpy as np
 from gymnasium.wrappers import OrderEnforcing, PassiveEnvChecker, TimeLimit
 
-from mbrl_helpers.dyna import DynaResult, _check_budget, _discrete_sizes, _streams
+from mbrl_helpers.dyna import DynaResult, _check_budget, _streams
 from mbrl_helpers.envs import ChangingMaze, GridWorld
 from mbrl_helpers.validation import (
     check_discount,
@@ -43,6 +43,7 @@ from mbrl_helpers.validation import (
     check_int,
     check_probability,
     check_step_size,
+    check_tabular_env,
 )
 
 __all__ = ["dyna_q_fast"]
@@ -89,7 +90,7 @@ def dyna_q_fast(
 
     Same arguments, same result on the same rng (the returned `model` is None).
     """
-    n_states, n_actions = _discrete_sizes(env)
+    n_states, n_actions = check_tabular_env("env", env)
     maze, limit = _unwrap(env)
     n_planning = check_int("n_planning", n_planning, low=0)
     n_episodes, n_steps, max_episode_steps = _check_budget(n_episodes, n_steps, max_episode_steps)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 
+import gymnasium
 import numpy as np
 
 
@@ -81,6 +82,23 @@ def check_distribution(name: str, probs, *, atol: float = 1e-8) -> np.ndarray:
     if abs(p.sum() - 1.0) > atol:
         raise ValueError(f"{name} must sum to 1, got sum {p.sum():.6g}")
     return p
+
+
+def check_tabular_env(name: str, env) -> tuple[int, int]:
+    """`(n_states, n_actions)` of a Gymnasium environment with `Discrete` spaces starting at 0."""
+    if not isinstance(env, gymnasium.Env):
+        raise TypeError(f"{name} must be a gymnasium.Env, got {type(env).__name__}")
+    obs, act = env.observation_space, env.action_space
+    if not isinstance(obs, gymnasium.spaces.Discrete) or not isinstance(
+        act, gymnasium.spaces.Discrete
+    ):
+        raise TypeError(
+            f"{name} must have Discrete observation and action spaces (a tabular task), "
+            f"got {type(obs).__name__} and {type(act).__name__}"
+        )
+    if obs.start != 0 or act.start != 0:
+        raise ValueError(f"{name}'s Discrete spaces must start at 0")
+    return int(obs.n), int(act.n)
 
 
 def spawn_rngs(seed: int, n: int) -> list[np.random.Generator]:

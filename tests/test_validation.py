@@ -1,5 +1,6 @@
 """Argument validation: wrong input names the argument and what was expected."""
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -39,3 +40,15 @@ def test_accepts_good_values():
 def test_rejects_bad_values_with_a_clear_message(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_check_tabular_env_returns_the_sizes_or_says_what_is_wrong():
+    assert v.check_tabular_env("env", gym.make("FrozenLake-v1")) == (16, 4)
+    with pytest.raises(TypeError, match="env must be a gymnasium.Env, got str"):
+        v.check_tabular_env("env", "FrozenLake-v1")
+    with pytest.raises(TypeError, match="Discrete observation and action spaces.*got Box"):
+        v.check_tabular_env("env", gym.make("CartPole-v1"))
+    shifted = gym.make("FrozenLake-v1")
+    shifted.unwrapped.observation_space = gym.spaces.Discrete(16, start=1)
+    with pytest.raises(ValueError, match="Discrete spaces must start at 0"):
+        v.check_tabular_env("env", shifted)
