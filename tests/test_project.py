@@ -79,6 +79,20 @@ def test_notebook_anatomy(path):
         assert any(c.cell_type == "markdown" and "Recap" in c.source for c in cells), "a Recap"
 
 
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # all but newline (tabs too)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebook_sources_have_no_control_characters(path):
+    r"""LaTeX written in a non-raw Python string loses its backslash: "\approx" becomes a bell
+    character and "pprox", "\theta" a tab and "heta", and Markdown shows them as plain text."""
+    nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        for match in CONTROL.finditer(cell.source):
+            context = cell.source[max(0, match.start() - 30) : match.end() + 10]
+            pytest.fail(f"{path.name} cell {index} has a control character: {context!r}")
+
+
 @pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_stored_notebooks_are_executed_and_normalised(path):
     nb = nbformat.read(path, as_version=4)
