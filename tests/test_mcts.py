@@ -390,6 +390,20 @@ def test_stepper_runs_the_four_phases_in_order_like_the_search():
     assert stepper.root.N == 0 and stepper.simulations == 0
 
 
+def test_stepper_describes_a_drawn_backup_without_a_negative_zero():
+    from mbrl_helpers.widgets.mcts import MCTSStepper
+
+    stepper = MCTSStepper(TTT, TTT.initial_state(), seed=0)
+    backups = []
+    for _ in range(60):
+        stepper.run(1)
+        backups.append((stepper.value, stepper.description))
+    draws = [text for value, text in backups if value == 0]
+    assert draws, "60 random playouts from the empty board include a draw"
+    assert all("W += +0 for player" in text and "+0 for the opponent's" in text for text in draws)
+    assert not any("-0 " in text for _, text in backups)
+
+
 def test_draw_playout_shows_each_board_of_the_rollout_and_its_value():
     import matplotlib.pyplot as plt
 

@@ -129,7 +129,7 @@ class MCTSStepper:
         mcts.backup(self.path, self.value, self.to_play)
         self.description = (
             f"4. Backup: N += 1 on the {len(self.path)} nodes of the path; W += {self.value:+.0f} "
-            f"for player {self.to_play}'s edges, {-self.value:+.0f} for the opponent's."
+            f"for player {self.to_play}'s edges, {0.0 - self.value:+.0f} for the opponent's."
         )
 
     # --- pictures and controls --------------------------------------------------------------
