@@ -1,9 +1,11 @@
-"""The course as a student sees it: JupyterLab in headless Chromium runs lecture 07 top to bottom.
+"""The course as a student sees it: JupyterLab in headless Chromium runs the lectures with widgets.
 
-Starts JupyterLab on 127.0.0.1 (no token) over a copy of the lecture, opens it in Debian's
-Chromium driven by Playwright (never a downloaded browser), runs all cells, and checks that no
-cell shows an error, that the widgets render (no "Error displaying widget"), and that moving the
-slider changes what the widget shows. A screenshot is saved in `test-artifacts/`.
+For each lecture with an interactive widget (01 the Dyna explorer, 05 the MCTS stepper, 07 the
+exploration slider and the quiz), starts JupyterLab on 127.0.0.1 (no token) over a copy of the
+lectures, opens the lecture in Debian's Chromium driven by Playwright (never a downloaded
+browser), runs all cells, and checks that no cell shows an error, that the widgets render (no
+"Error displaying widget"), and that using a control changes what the widget shows. A
+screenshot of each is saved in `test-artifacts/`.
 
 Needs Debian's `chromium` (`.ci/run` installs it). Without it the test is skipped locally and
 fails under CI (CI=true), so CI can never pass without running it.
@@ -23,7 +25,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = "07_big_picture.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -69,10 +70,9 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def jupyterlab(tmp_path):
-    """A JupyterLab server over a copy of the lecture; yields its base URL."""
+    """A JupyterLab server over a copy of the lectures; yields its base URL."""
     work = tmp_path / "course"
-    work.mkdir()
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, work / NOTEBOOK)
+    shutil.copytree(ROOT / "notebooks", work)
     env = dict(os.environ)
     env.update(
         JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
@@ -143,7 +143,83 @@ def jupyterlab(tmp_path):
         log.close()
 
 
-def test_lecture_runs_in_jupyterlab(jupyterlab):
+def _wait_for_text(page, start: str, timeout: int = 60_000) -> None:
+    """Wait until some widget's HTML text starts with `start` (every control change is its own
+    request to the kernel, and the kernel can go idle between two of them)."""
+    page.wait_for_function(
+        """(start) => [...document.querySelectorAll('.widget-html-content')]
+                .some(e => e.textContent.startsWith(start))""",
+        arg=start,
+        timeout=timeout,
+    )
+
+
+def _press_slider(page, index: int, presses: int, old_readout: str) -> str:
+    """Move the `index`-th slider with the arrow keys; return its new readout."""
+    page.locator(".widget-slider .noUi-handle, .widget-slider .ui-slider-handle").nth(index).focus()
+    for _ in range(presses):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(  # the slider moved with the arrow keys
+        """([index, old]) => document.querySelectorAll('.widget-slider .widget-readout')[index]
+                .textContent.trim() !== old""",
+        arg=[index, old_readout],
+        timeout=10_000,
+    )
+    return page.locator(".widget-slider .widget-readout").nth(index).text_content().strip()
+
+
+def _dyna_explorer(page) -> None:
+    """Lecture 01: the n slider reruns Dyna-Q and redraws the maze."""
+    before = "Dyna maze, n = 5, kappa = 0, after 1000 real steps"
+    _wait_for_text(page, before)
+    assert page.locator(".widget-output img").count() >= 1, "the explorer draws the maze"
+    n = _press_slider(page, 0, 3, "5")
+    assert n == "8", n
+    _wait_for_text(page, f"Dyna maze, n = {n}, kappa = 0, after 1000 real steps")
+
+
+def _mcts_stepper(page) -> None:
+    """Lecture 05: 'next phase' runs a selection, '+10 simulations' ten whole simulations."""
+    _wait_for_text(page, "No simulation yet")
+    page.get_by_role("button", name="next phase").first.click()
+    _wait_for_text(page, "Simulation 1, 1. Selection: UCB1")
+    page.get_by_role("button", name="+10 simulations").first.click()
+    _wait_for_text(page, "4. Backup: N += 1")
+    assert page.locator(".widget-output img").count() >= 1, "the stepper draws the tree"
+
+
+def _big_picture(page) -> None:
+    """Lecture 07: the quiz renders; the exploration slider reruns the budget comparison."""
+    assert page.locator(".widget-radio-box").count() >= 10, "the quiz's radio buttons render"
+    report = page.locator(".widget-html-content", has_text="random real steps").first
+    report.scroll_into_view_if_needed()
+    before = report.text_content()
+    assert "100 random real steps" in before
+    value = _press_slider(page, 0, 4, "100")
+    _wait_for_text(page, f"{value} random real steps")
+    after = report.text_content()
+    assert after != before and after.startswith(f"{value} random real steps"), (after, value)
+
+
+def _wait_for_idle_kernel(page) -> None:
+    """The kernel has finished the last handler (the text comes before the redrawn figure)."""
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+        " === 'idle'",
+        timeout=60_000,
+        polling=500,
+    )
+
+
+INTERACTIONS = {
+    "01_dyna.ipynb": _dyna_explorer,
+    "05_mcts.ipynb": _mcts_stepper,
+    "07_big_picture.ipynb": _big_picture,
+}
+
+
+@pytest.mark.parametrize("notebook", list(INTERACTIONS))
+def test_lecture_runs_in_jupyterlab(jupyterlab, notebook):
     chromium, sync_playwright = _requirements()
     url, _work = jupyterlab
     ARTIFACTS.mkdir(exist_ok=True)
@@ -151,7 +227,7 @@ def test_lecture_runs_in_jupyterlab(jupyterlab):
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{url}/lab/tree/{NOTEBOOK}", wait_until="domcontentloaded", timeout=120_000)
+            page.goto(f"{url}/lab/tree/{notebook}", wait_until="domcontentloaded", timeout=120_000)
             page.wait_for_function(
                 "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                 " && window.jupyterapp.shell.currentWidget.sessionContext",
@@ -191,44 +267,13 @@ def test_lecture_runs_in_jupyterlab(jupyterlab):
             )
             assert errors == [], f"cells raised errors: {errors}"
 
-            slider = page.locator(".widget-slider").first
-            slider.wait_for(state="visible", timeout=60_000)
+            page.locator(".jupyter-widgets").first.wait_for(state="visible", timeout=60_000)
             body = page.locator("body").text_content()
             assert "Error displaying widget" not in body
-            assert page.locator(".widget-radio-box").count() >= 10, (
-                "the quiz's radio buttons render"
-            )
 
-            report = page.locator(".widget-html-content", has_text="random real steps").first
-            report.scroll_into_view_if_needed()
-            before = report.text_content()
-            assert "100 random real steps" in before
-            handle = page.locator(
-                ".widget-slider .noUi-handle, .widget-slider .ui-slider-handle"
-            ).first
-            handle.focus()
-            for _ in range(4):
-                page.keyboard.press("ArrowRight")
-            page.wait_for_function(  # the slider moved with the arrow keys
-                """() => document.querySelector('.widget-slider .widget-readout')
-                        .textContent.trim() !== '100'""",
-                timeout=10_000,
-            )
-            value = page.locator(".widget-slider .widget-readout").first.text_content().strip()
-            # Every key press is its own request to the kernel, and the kernel can go idle
-            # between two of them: wait for the report of the value the slider shows now.
-            page.wait_for_function(
-                """(value) => [...document.querySelectorAll('.widget-html-content')]
-                        .some(e => e.textContent.startsWith(`${value} random real steps`))""",
-                arg=value,
-                timeout=60_000,
-            )
-            after = report.text_content()
-            assert after != before and after.startswith(f"{value} random real steps"), (
-                after,
-                value,
-            )
+            INTERACTIONS[notebook](page)
+            _wait_for_idle_kernel(page)
             assert "Error displaying widget" not in page.locator("body").text_content()
         finally:
-            page.screenshot(path=str(ARTIFACTS / "browser-07_big_picture.png"))
+            page.screenshot(path=str(ARTIFACTS / f"browser-{notebook.removesuffix('.ipynb')}.png"))
             browser.close()
