@@ -5,14 +5,14 @@
 The notebook is executed headlessly from a copy in memory (your file is never modified), in its
 own folder, with every cell run even after an error. Each exercise's check prints one line
 (`passed`, `failed: ...`, `not implemented yet`); an exercise whose check never ran is reported
-with the first error of the notebook. The exit status is 0 when every exercise passed, 1 when
+with the first error of the notebook. Written-answer exercises are listed, to be compared with
+the solution notebook (they have no automatic check). The exit status is 0 when every exercise passed, 1 when
 any did not, and 2 when the file cannot be graded (missing, not a notebook, wrong lecture).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from mbrl_helpers import checks
 CELL_TIMEOUT = 600  # seconds
 _TITLE = re.compile(r"^#\s*Lecture\s+(\d+)\b", re.MULTILINE)
 _NAME = re.compile(r"^(\d\d)_")
+_HEADING = re.compile(r"^#+\s*Exercise\s+(\d+\.\d+)\b", re.MULTILINE)
 _LINE = re.compile(r"^Exercise (\d+\.\d+) \((.*?)\): (passed|failed|not implemented yet)(.*)$")
 
 
@@ -49,14 +50,11 @@ def load(path: Path) -> tuple[nbformat.NotebookNode, int]:
         raise GradeError(f"{path}: not a notebook (expected a .ipynb file from exercises/)")
     try:
         nb = nbformat.read(path, as_version=4)
-    except (
-        json.JSONDecodeError,
-        nbformat.reader.NotJSONError,
-        UnicodeDecodeError,
-        KeyError,
-    ) as error:
+        nbformat.validate(nb)  # valid JSON that is not a notebook ({}, [], {"cells": 5}, ...)
+    except Exception as error:  # noqa: BLE001 - every unreadable file gets the same clear message
         raise GradeError(
-            f"{path}: not a readable Jupyter notebook ({type(error).__name__})"
+            f"{path}: not a readable Jupyter notebook ({type(error).__name__}); restore it from "
+            "git or copy exercises/ again"
         ) from None
     titles = [
         m for cell in nb.cells if cell.cell_type == "markdown" for m in _TITLE.findall(cell.source)
@@ -128,18 +126,39 @@ def outcomes(nb: nbformat.NotebookNode, lecture: int) -> list[Outcome]:
     return result
 
 
-def report(results: list[Outcome]) -> str:
+def written_exercises(nb: nbformat.NotebookNode, lecture: int) -> list[str]:
+    """The exercises with a heading in the notebook but no check: written answers."""
+    checked = set(checks.registered(lecture))
+    found = [
+        m
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for m in _HEADING.findall(cell.source)
+    ]
+    return [e for e in dict.fromkeys(found) if e not in checked]
+
+
+def report(results: list[Outcome], written: list[str] = (), solutions: str = "") -> str:
     lines = []
     for o in results:
         lines.append(
             f"Exercise {o.exercise_id}: {o.status}" + (f": {o.detail}" if o.detail else "")
+        )
+    for exercise_id in written:
+        lines.append(
+            f"Exercise {exercise_id}: a written answer, not graded; compare yours with "
+            f"{solutions or 'the solutions'}"
         )
     counts = {
         s: sum(o.status == s for o in results)
         for s in ("passed", "failed", "not implemented yet", "did not run")
     }
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    lines.append(f"{len(results)} exercises: {summary}")
+    n = len(results)
+    line = f"{n} checked exercise{'' if n == 1 else 's'}: {summary}"
+    if written:
+        line += f"; {len(written)} written answer{'' if len(written) == 1 else 's'}"
+    lines.append(line)
     return "\n".join(lines)
 
 
@@ -160,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Grading {args.notebook} (lecture {lecture:02d}); running it on a copy, this takes a moment...",
         flush=True,
     )
+    written = written_exercises(nb, lecture)
     results = outcomes(run(nb, args.notebook.resolve().parent), lecture)
-    print(report(results))
+    print(report(results, written, f"solutions/{args.notebook.name}"))
     return 0 if all(o.status == "passed" for o in results) else 1
 
 

@@ -20,7 +20,8 @@ def test_shipped_exercise_notebook_is_all_not_implemented(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Exercise 0.1: not implemented yet" in out
     assert "Exercise 0.2: not implemented yet" in out
-    assert out.rstrip().endswith("2 exercises: 2 not implemented yet")
+    assert f"Exercise 0.3: a written answer, not graded; compare yours with solutions/{NAME}" in out
+    assert out.rstrip().endswith("2 checked exercises: 2 not implemented yet; 1 written answer")
     assert path.read_bytes() == before, "the student's file is never modified"
 
 
@@ -28,7 +29,9 @@ def test_completed_notebook_passes_and_a_broken_one_is_explained(tmp_path, capsy
     path = tmp_path / NAME
     shutil.copy(ROOT / "solutions" / NAME, path)
     assert grade.main([str(path)]) == 0
-    assert capsys.readouterr().out.rstrip().endswith("2 exercises: 2 passed")
+    assert (
+        capsys.readouterr().out.rstrip().endswith("2 checked exercises: 2 passed; 1 written answer")
+    )
 
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -55,6 +58,10 @@ def test_files_that_cannot_be_graded(tmp_path, capsys):
     broken.write_text("{ this is not json")
     assert grade.main([str(broken)]) == 2
     assert "not a readable Jupyter notebook" in capsys.readouterr().err
+    for text in ("{}", "[]", '{"cells": 5}'):
+        broken.write_text(text)  # valid JSON, not a notebook
+        assert grade.main([str(broken)]) == 2
+        assert "not a readable Jupyter notebook" in capsys.readouterr().err
     renamed = tmp_path / "01_dyna.ipynb"
     shutil.copy(ROOT / "exercises" / NAME, renamed)
     assert grade.main([str(renamed)]) == 2
@@ -76,5 +83,8 @@ def test_outcome_lines_are_parsed(status):
     ]
     nb.cells = [cell]
     results = grade.outcomes(nb, 0)
+    nb.cells.append(nbformat.v4.new_markdown_cell("### Exercise 0.3: in words"))
+    assert grade.written_exercises(nb, 0) == ["0.3"]
+    assert grade.report(results[:1]).endswith("1 checked exercise: 1 " + status)
     assert [(o.exercise_id, o.status) for o in results] == [("0.1", status), ("0.2", "did not run")]
     assert results[1].detail == "its check cell is missing from the notebook"
