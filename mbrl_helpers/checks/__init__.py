@@ -172,8 +172,11 @@ def evaluate(exercise_id: str, student: Callable) -> CheckResult:
             exercise_id,
             ex.title,
             FAILED,
-            f"the check itself crashed ({type(error).__name__}: {error}); this is a bug in "
-            "mbrl_helpers, please report it",
+            f"the check could not use what your function returned or left behind "
+            f"({type(error).__name__}: {error})",
+            "compare the type and shape of your result (and of any array you change in place) "
+            "with the exercise's docstring; if they match, this is a bug in mbrl_helpers, "
+            "please report it",
         )
     else:
         result = CheckResult(exercise_id, ex.title, PASSED)
