@@ -68,7 +68,11 @@ import numpy as np
 from mbrl_helpers import validation as v_
 
 C_UCT = 1.4
-"""Default exploration constant c of UCB1 (close to sqrt(2), the classic choice for values in [-1, 1])."""
+"""Default exploration constant c of UCB1: about sqrt(2), the classic constant for rewards in [0, 1].
+
+Our outcomes lie in [-1, 1], twice as wide, for which the theory's constant is 2 sqrt(2); lecture
+05 measures that 1.4 finds good moves more reliably on tic-tac-toe (OpenSpiel uses c = 2).
+"""
 
 State = Hashable
 Evaluator = Callable[[State], tuple]

@@ -67,8 +67,11 @@ def _indexed(name: str, container, what: str) -> list:
         return [container[i] for i in range(len(keys))]
     if isinstance(container, Sequence) and not isinstance(container, str):
         return list(container)
+    hint = ""
+    if hasattr(container, "to_P"):  # a learned model, e.g. models.TabularModel
+        hint = f"; for a learned model pass model.to_P(n_states, n_actions) as {name}"
     raise TypeError(
-        f"{name} must be a dict or list indexed by {what}, got {type(container).__name__}"
+        f"{name} must be a dict or list indexed by {what}, got {type(container).__name__}{hint}"
     )
 
 

@@ -163,6 +163,16 @@ def test_puct_formulas():
         )
     with pytest.raises(ValueError, match="Q, N and P must be"):
         alphazero.puct_scores(Q, N[:2], P)
+    with pytest.raises(ValueError, match="N must hold visit counts"):
+        alphazero.puct_scores(Q, np.array([4, -1, 0]), P)
+    with pytest.raises(ValueError, match="P must hold prior probabilities"):
+        alphazero.puct_scores(Q, N, np.array([-1.0, 2.0, 0.0]))
+    with pytest.raises(ValueError, match="N_parent must be >= 0"):
+        alphazero.puct_score(0.0, 0.5, -1, 1)
+    with pytest.raises(ValueError, match="P must be <= 1"):
+        alphazero.puct_score(0.0, 1.5, 4, 1)
+    with pytest.raises(TypeError, match="N_child must be an integer"):
+        alphazero.puct_score(0.0, 0.5, 4, 1.5)
 
 
 @pytest.mark.parametrize(

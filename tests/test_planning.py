@@ -242,6 +242,13 @@ def test_sample_updates_with_one_over_t_are_the_running_mean():
     assert planning.expected_update(Q, P, 0, 0, 1.0) == pytest.approx(values.mean())
 
 
+def test_value_iteration_on_a_model_object_says_to_call_to_P():
+    model = models.TabularModel()
+    model.update(0, 0, 1.0, 0, True)
+    with pytest.raises(TypeError, match=r"pass model.to_P\(n_states, n_actions\)"):
+        planning.value_iteration(model, 0.9)
+
+
 def test_sample_transition_returns_r_s_next_terminated_like_the_learned_models():
     P = {0: {0: [(1.0, 2, 0.5, True)]}}
     model = models.TabularModel()

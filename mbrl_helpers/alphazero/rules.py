@@ -5,8 +5,8 @@ Both rules score every child a of a node s and the search follows the argmax:
 - the lecture notes' simplified rule      Q(s,a) + pi_theta(a|s) / (N(s,a) + 1)
 - AlphaZero's published rule (PUCT)       Q(s,a) + c_puct P(s,a) sqrt(N(s)) / (1 + N(s,a))
 
-where P(s,a) = pi_theta(a|s) is the network's prior, N(s) = sum_b N(s,b) and Q(s,a) = W(s,a) /
-N(s,a) (0 for an unvisited child).
+where P(s,a) = pi_theta(a|s) is the network's prior, N(s) = 1 + sum_b N(s,b) the visits of s
+(see `puct_scores`) and Q(s,a) = W(s,a) / N(s,a) (0 for an unvisited child).
 
 Where they differ. The published bonus grows with sqrt(N(s)): however many simulations, an edge
 that is not visited gains priority, so visits keep spreading, roughly in proportion to P where
@@ -40,6 +40,11 @@ def puct_score(Q: float, P: float, N_parent: int, N_child: int, c_puct: float = 
     unvisited child (N(s,a) = 0) gets a finite bonus proportional to its prior, not infinity as
     in UCB1: the prior decides which unvisited move is tried first, and bad ones may never be.
     """
+    Q = v_.check_float("Q", Q, low=-1.0, high=1.0)
+    P = v_.check_float("P", P, low=0.0, high=1.0)
+    N_parent = v_.check_int("N_parent", N_parent, low=0)
+    N_child = v_.check_int("N_child", N_child, low=0)
+    c_puct = v_.check_float("c_puct", c_puct, low=0.0)
     return Q + c_puct * P * math.sqrt(N_parent) / (1 + N_child)
 
 
@@ -70,6 +75,10 @@ def _arrays(Q, N, P):
             f"Q, N and P must be non-empty 1-D arrays of one length, got shapes {Q.shape}, "
             f"{N.shape}, {P.shape}"
         )
+    if np.any(N < 0) or not np.all(N == np.round(N)):
+        raise ValueError(f"N must hold visit counts (integers >= 0), got {N.tolist()}")
+    if np.any(P < 0) or np.any(P > 1):
+        raise ValueError(f"P must hold prior probabilities in [0, 1], got {P.tolist()}")
     return Q, N, P
 
 
