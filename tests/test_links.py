@@ -41,11 +41,10 @@ def test_navigation_links(path):
     }
     name, folder = path.name, path.parent.name
     wanted = {ROOT / other / name for other in FOLDERS if other != folder}
-    if folder == "notebooks":
-        index = LECTURES.index(name)
-        if index > 0:
-            wanted.add(ROOT / "notebooks" / LECTURES[index - 1])
-        if index + 1 < len(LECTURES):
-            wanted.add(ROOT / "notebooks" / LECTURES[index + 1])
+    index = LECTURES.index(name)  # previous and next in the same folder, in all three folders
+    if index > 0:
+        wanted.add(ROOT / folder / LECTURES[index - 1])
+    if index + 1 < len(LECTURES):
+        wanted.add(ROOT / folder / LECTURES[index + 1])
     missing = sorted(str(p.relative_to(ROOT)) for p in wanted - targets)
     assert not missing, f"{folder}/{name} does not link to {missing}"
