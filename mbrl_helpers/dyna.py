@@ -98,6 +98,8 @@ class TableModel:
 
     def update(self, s: int, a: int, r: float, s_next: int, terminated: bool, t: int = 0) -> None:
         """Model(S, A) <- R, S' (the latest observation wins: the world may change)."""
+        if not 0 <= a < self.n_actions:
+            raise ValueError(f"a must be an action in 0..{self.n_actions - 1}, got {a!r}")
         if s not in self.transitions:
             self.states.append(s)
             if self.plus:  # untried actions: assumed to lead back to s with reward 0
@@ -125,6 +127,7 @@ def q_update(
 
     A terminal S' has no future: the target is just R (Sutton & Barto 6.5).
     """
+    _check_update(Q, s, a, s_next, alpha, gamma)
     target = r if terminated else r + gamma * max(Q[s_next])
     Q[s][a] += alpha * (target - Q[s][a])
 
@@ -135,6 +138,12 @@ def epsilon_greedy(q_s: Sequence[float], epsilon: float, rng: np.random.Generato
     A fixed tie-break (always the first argmax) makes a zero-initialised agent walk into the
     same wall forever; random ties make the first episode a random walk.
     """
+    try:  # a cheap test first, as this runs at every real step
+        ok = 0.0 <= epsilon <= 1.0
+    except TypeError:
+        ok = False
+    if not ok:
+        check_probability("epsilon", epsilon)  # raises, naming the argument
     if rng.random() < epsilon:
         return int(rng.random() * len(q_s))
     best = max(q_s)
@@ -160,6 +169,7 @@ def planning(
     R, S' <- Model(S, A); Q(S, A) <- Q(S, A) + alpha [R + gamma max_a Q(S', a) - Q(S, A)].
     Dyna-Q+ (kappa > 0) plans with R + kappa sqrt(tau), tau = t - (time (S, A) was last tried).
     """
+    n_planning = _check_planning(model, n_planning, alpha, gamma, kappa)
     states, actions, transitions = model.states, model.actions, model.transitions
     for u_s, u_a in rng.random((n_planning, 2)).tolist():
         s = states[int(u_s * len(states))]  # S <- random previously observed state
@@ -168,7 +178,9 @@ def planning(
         r, s_next, terminated = transitions[s][a]  # R, S' <- Model(S, A)
         if kappa:  # Dyna-Q+: bonus for pairs not tried for a long time (planning only)
             r += kappa * math.sqrt(t - model.last_tried[s][a])
-        q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+        # Q(S, A) <- Q(S, A) + alpha [R + gamma max_a Q(S', a) - Q(S, A)], as in the box
+        target = r if terminated else r + gamma * max(Q[s_next])
+        Q[s][a] += alpha * (target - Q[s][a])
 
 
 def dyna_q(
@@ -422,3 +434,39 @@ def _agent(fast: bool) -> Callable[..., DynaResult]:
 
         return dyna_q_fast
     return dyna_q
+
+
+def _check_update(Q, s, a, s_next, alpha, gamma) -> None:
+    """q_update's arguments, or an error that names the bad one (a cheap test first)."""
+    try:
+        n_states, n_actions = len(Q), len(Q[0])
+    except TypeError:
+        raise TypeError(f"Q must be a table Q[s][a], got {type(Q).__name__}") from None
+    try:
+        if 0.0 < alpha <= 1.0 and 0.0 <= gamma <= 1.0:
+            if 0 <= s < n_states and 0 <= a < n_actions and 0 <= s_next < n_states:
+                return
+    except TypeError:
+        pass
+    check_step_size("alpha", alpha)
+    check_discount("gamma", gamma)
+    for name, value, n in (("s", s, n_states), ("a", a, n_actions), ("s_next", s_next, n_states)):
+        check_int(name, value, low=0, high=n - 1)
+
+
+def _check_planning(model, n_planning, alpha, gamma, kappa) -> int:
+    """planning's arguments, or an error that names the bad one (a cheap test first: planning
+    runs once per real step)."""
+    try:
+        ok = 0.0 < alpha <= 1.0 and 0.0 <= gamma <= 1.0 and kappa >= 0.0
+        ok = ok and type(n_planning) is int and n_planning >= 0
+    except TypeError:
+        ok = False
+    if not ok:
+        n_planning = check_int("n_planning", n_planning, low=0)
+        check_step_size("alpha", alpha)
+        check_discount("gamma", gamma)
+        check_float("kappa", kappa, low=0.0)
+    if n_planning and not model.states:
+        raise ValueError("the model is empty: planning needs at least one observed transition")
+    return n_planning

@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable, Iterable
 
 import numpy as np
 
-from mbrl_helpers.validation import check_int, check_rng
+from mbrl_helpers.validation import check_distribution, check_float, check_int, check_rng
 
 Transition = tuple[float, Hashable, float, bool]
 """One entry of a distribution: `(prob, s_next, r, terminated)`, as in Gymnasium's `P[s][a]`."""
@@ -47,7 +47,7 @@ def self_loop_prior(reward: float = 0.0) -> Prior:
     worth `r_max / (1 - gamma)`, the optimism of R-max. Terminal states of an episodic task are
     never left, so they are never observed: this prior also makes them absorbing.
     """
-    reward = float(reward)
+    reward = check_float("reward", reward)
 
     def prior(s: Hashable, a: Hashable) -> list[Transition]:
         return [(1.0, s, reward, False)]
@@ -62,7 +62,9 @@ def total_variation(p: Iterable[Transition], q: Iterable[Transition]) -> float:
     and termination flags are ignored.
     """
     totals: dict[Hashable, float] = {}
-    for sign, dist in ((1.0, p), (-1.0, q)):
+    for name, sign, dist in (("p", 1.0, p), ("q", -1.0, q)):
+        dist = list(dist)
+        check_distribution(name + "'s probabilities", [t[0] for t in dist], atol=1e-6)
         for prob, s_next, _r, _terminated in dist:
             totals[s_next] = totals.get(s_next, 0.0) + sign * float(prob)
     return 0.5 * float(sum(abs(v) for v in totals.values()))

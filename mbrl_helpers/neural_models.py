@@ -168,7 +168,7 @@ class RegressionModel:
         held-out `(s, a, s_next)`; its loss is measured in the same standardised units.
         """
         s, a, _ = self._inputs(s, a)
-        s_next = np.asarray(s_next, dtype=float).reshape(s.shape)
+        s_next = _same_shape("s_next", s_next, s)
         x = np.hstack([s, a])
         delta = s_next - s
         if not self.fitted:
@@ -179,7 +179,7 @@ class RegressionModel:
         if validation is not None:
             vs, va, vn = validation
             vs, va, _ = self._inputs(vs, va)
-            vy = (np.asarray(vn, dtype=float).reshape(vs.shape) - vs - self.y_mean) / self.y_std
+            vy = (_same_shape("validation's s_next", vn, vs) - vs - self.y_mean) / self.y_std
             val = ((np.hstack([vs, va]) - self.x_mean) / self.x_std, vy)
         return nets.train(
             self.net,
@@ -266,3 +266,13 @@ def collect_transitions(
             s, _ = env.reset()
             episode += 1
     return {k: np.asarray(v) for k, v in data.items()}
+
+
+def _same_shape(name: str, s_next, s: np.ndarray) -> np.ndarray:
+    """`s_next` as a float array of the shape of the states `s` it follows, or a ValueError."""
+    s_next = np.asarray(s_next, dtype=float)
+    if s_next.size != s.size:
+        raise ValueError(
+            f"{name} must hold one next state per state, shape {s.shape}, got shape {s_next.shape}"
+        )
+    return s_next.reshape(s.shape)

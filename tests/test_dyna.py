@@ -267,6 +267,42 @@ def test_bad_arguments_are_named():
         dyna.figure_8_2(planning_steps="5")
 
 
+def test_the_pieces_of_the_box_name_their_bad_arguments():
+    Q = [[0.0] * 4 for _ in range(3)]
+    for kwargs, error, match in [
+        ({"alpha": -1.0}, ValueError, "alpha must be > 0"),
+        ({"alpha": "0.1"}, TypeError, "alpha must be a number"),
+        ({"gamma": 1.5}, ValueError, "gamma must be <= 1"),
+        ({"a": 4}, ValueError, "a must be <= 3"),
+        ({"a": -1}, ValueError, "a must be >= 0"),
+        ({"s_next": 3}, ValueError, "s_next must be <= 2"),
+    ]:
+        args = {"s": 0, "a": 1, "r": 1.0, "s_next": 2, "terminated": False}
+        args.update({"alpha": 0.5, "gamma": 0.9}, **kwargs)
+        with pytest.raises(error, match=match):
+            dyna.q_update(Q, **args)
+    assert Q == [[0.0] * 4 for _ in range(3)], "a rejected update changes nothing"
+    dyna.q_update(Q, 0, 1, 1.0, 2, False, 0.5, 0.9)
+    assert Q[0][1] == 0.5
+    with pytest.raises(ValueError, match="epsilon must be <= 1"):
+        dyna.epsilon_greedy([0.0, 0.0], 1.5, rng())
+    with pytest.raises(ValueError, match="epsilon must be >= 0"):
+        dyna.epsilon_greedy([0.0, 0.0], -0.1, rng())
+    model = dyna.TableModel(4)
+    with pytest.raises(ValueError, match="a must be an action in 0..3, got 9"):
+        model.update(0, 9, 0.0, 1, False)
+    with pytest.raises(ValueError, match="the model is empty"):
+        dyna.planning(Q, model, 5, 0.1, 0.95, rng())
+    model.update(0, 1, 1.0, 2, False)
+    with pytest.raises(ValueError, match="n_planning must be >= 0"):
+        dyna.planning(Q, model, -1, 0.1, 0.95, rng())
+    with pytest.raises(TypeError, match="n_planning must be an integer"):
+        dyna.planning(Q, model, 2.5, 0.1, 0.95, rng())
+    with pytest.raises(ValueError, match="kappa must be >= 0"):
+        dyna.planning(Q, model, 1, 0.1, 0.95, rng(), kappa=-1.0)
+    dyna.planning(Q, model, np.int64(3), 0.1, 0.95, rng())  # numpy integers are fine
+
+
 def test_non_tabular_env_is_rejected():
     with pytest.raises(TypeError, match="Discrete observation and action spaces"):
         dyna.dyna_q(gymnasium.make("CartPole-v1"), 0, n_episodes=1, rng=rng())

@@ -128,6 +128,11 @@ def test_step_rejects_bad_action():
     env.reset()
     with pytest.raises(ValueError, match="action must be in"):
         env.step(4)
+    with pytest.raises(TypeError, match="action must be an integer"):
+        env.step(1.7)  # not silently action 1
+    with pytest.raises(TypeError, match="action must be an integer"):
+        env.step("a")
+    env.step(np.int64(1))  # what action_space.sample() returns
 
 
 def test_P_agrees_with_step_everywhere():

@@ -173,3 +173,9 @@ def test_bad_input_names_the_argument():
         m.to_P(states=3)
     with pytest.raises(ValueError, match="states must be >= 1"):
         m.to_P(0, 2)
+    with pytest.raises(ValueError, match="p's probabilities must sum to 1"):
+        models.total_variation([(2.0, 0, 0.0, False)], [(1.0, 0, 0.0, False)])
+    with pytest.raises(ValueError, match="q's probabilities must hold non-negative"):
+        models.total_variation([(1.0, 0, 0.0, False)], [(-0.5, 0, 0.0, False), (1.5, 1, 0, False)])
+    with pytest.raises(TypeError, match="reward must be a number"):
+        models.self_loop_prior("x")

@@ -173,3 +173,17 @@ def test_one_hot_and_bad_input():
         nm.ClassifierModel(3, 2, rng).features([0, 1], [0])
     with pytest.raises(TypeError, match="rng must be"):
         nm.collect_transitions(gym.make("CartPole-v1"), 5, 0)
+    with pytest.raises(
+        ValueError, match=r"s_next must hold one next state per state, shape \(5, 4\)"
+    ):
+        model.fit(np.zeros((5, 4)), np.zeros(5), np.zeros((5, 3)), rng=rng, progress=False)
+    with pytest.raises(ValueError, match="validation's s_next must hold one next state"):
+        model.fit(
+            np.zeros((5, 4)),
+            np.zeros(5),
+            np.zeros((5, 4)),
+            rng=rng,
+            n_steps=1,
+            validation=(np.zeros((2, 4)), np.zeros(2), np.zeros(3)),
+            progress=False,
+        )

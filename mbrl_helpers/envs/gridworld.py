@@ -48,6 +48,7 @@ cell (walls dark grey, start blue, goal green, agent red).
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from io import StringIO
 
@@ -195,6 +196,10 @@ class GridWorld(gymnasium.Env):
 
     def step(self, action):
         """Move one cell; +1 and termination on reaching a goal, 0 otherwise."""
+        if type(action) is not int and (
+            isinstance(action, bool) or not isinstance(action, numbers.Integral)
+        ):
+            raise TypeError(f"action must be an integer in {{0, 1, 2, 3}}, got {action!r}")
         a = int(action)
         if not 0 <= a < 4:
             raise ValueError(f"action must be in {{0, 1, 2, 3}}, got {action!r}")
