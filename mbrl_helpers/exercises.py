@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import re
 import sys
 from pathlib import Path
@@ -62,7 +63,12 @@ def strip_code(source: str, title: str, where: str) -> str:
     for begin, end in _regions(lines, where):
         indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
         out.extend(lines[last:begin])
-        out.append(f"{indent}raise NotImplementedError({title!r})")
+        quoted = json.dumps(title, ensure_ascii=False)  # double quotes, as `ruff format` writes
+        line = f"{indent}raise NotImplementedError({quoted})"
+        if len(line) <= 100:  # the project's line length
+            out.append(line)
+        else:  # wrapped the way `ruff format` wraps it
+            out += [f"{indent}raise NotImplementedError(", f"{indent}    {quoted}", f"{indent})"]
         last = end + 1
     out.extend(lines[last:])
     return "\n".join(out)

@@ -27,7 +27,7 @@ def test_solution_region_becomes_not_implemented_with_the_heading():
     cell = exercises.make_exercise(nb, "01_dyna.ipynb").cells[-1]
     assert cell.source == (
         'def q_update(Q, s, a):\n    """Docstring stays."""\n'
-        "    raise NotImplementedError('Exercise 1.2: the direct RL update')"
+        '    raise NotImplementedError("Exercise 1.2: the direct RL update")'
     )
     namespace = {}
     exec(cell.source, namespace)
@@ -50,6 +50,17 @@ def test_markdown_answer_becomes_a_prompt_and_outputs_are_cleared():
     assert ex.cells[2].outputs == [] and ex.cells[2].execution_count is None
 
 
+def test_a_long_title_is_wrapped_as_ruff_format_wraps_it():
+    source = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"
+    title = "Exercise 9.9: " + "a very long title " * 5
+    stub = exercises.strip_code(source, title, "test")
+    assert stub.split("\n")[1:] == [
+        "    raise NotImplementedError(",
+        f'        "{title}"',
+        "    )",
+    ]
+
+
 def test_two_regions_in_one_cell_and_the_solution_is_not_modified():
     code = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n\n" + (
         "def g():\n    if True:\n        ### BEGIN SOLUTION\n        return 2\n        ### END SOLUTION"
@@ -58,7 +69,7 @@ def test_two_regions_in_one_cell_and_the_solution_is_not_modified():
     before = nbformat.writes(nb)
     source = exercises.make_exercise(nb, "03_x.ipynb").cells[-1].source
     assert source.count("raise NotImplementedError") == 2
-    assert "        raise NotImplementedError('Exercise 3.1: two')" in source
+    assert '        raise NotImplementedError("Exercise 3.1: two")' in source
     assert "return 1" not in source and "return 2" not in source
     assert nbformat.writes(nb) == before
 
