@@ -1,4 +1,4 @@
-"""AlphaZero on tic-tac-toe: time to stable perfect play, self-play speed, strength.
+"""AlphaZero on tic-tac-toe: time to stable no-loss play against the perfect player, self-play speed, strength.
 
 1. Trains `alphazero.train(TicTacToe(), seed)` with its default arguments for each seed and
    prints: the training time (self-play + gradient steps; the per-iteration evaluation is timed
@@ -46,7 +46,7 @@ def train_report(game, seed: int):
     t_k = "-" if k is None else f"{history.seconds[k]:.1f} s"
     print(
         f"seed {seed}: training {train_s:.1f} s (wall {wall:.1f} s with evaluation), "
-        f"{history.positions[-1] / train_s:.0f} self-play positions/s; stable perfect play "
+        f"{history.positions[-1] / train_s:.0f} self-play positions/s; stable no-loss play against the perfect player "
         f"from {at}, after {t_k} of training"
     )
     return net, history

@@ -341,6 +341,22 @@ def test_loss_rates_are_exact():
     assert result.as_second.losses / 200 == pytest.approx(second, abs=0.12)
 
 
+def test_loss_rates_against_the_random_player():
+    assert alphazero.loss_rates(TTT, games.perfect_player(TTT, 0), opponent="random") == (0, 0)
+
+    def first_free(state):
+        return TTT.legal_actions(state)[0]
+
+    first, second = alphazero.loss_rates(TTT, first_free, opponent="random")
+    assert 0 < first < second < 1, (first, second)  # worse as O: X moves first
+    result = games.match(TTT, first_free, games.random_player(TTT, 5), n_games=2000)
+    for exact, losses in ((first, result.as_first.losses), (second, result.as_second.losses)):
+        se = np.sqrt(exact * (1 - exact) / 1000)
+        assert abs(losses / 1000 - exact) < 4 * se, (losses, exact)
+    with pytest.raises(ValueError, match='opponent must be "perfect" or "random"'):
+        alphazero.loss_rates(TTT, first_free, opponent="perfect player")
+
+
 def test_history_perfect_from():
     h = alphazero.History()
     for raw in [0.5, 0.0, 0.1, 0.0, 0.0]:
@@ -402,6 +418,7 @@ def test_train_smoke_on_connect_four_without_a_solver():
     )
     assert (net.n_inputs, net.n_actions) == (2 * 4 * 5, 5)
     assert history.n_iterations == 2 and np.isnan(history.raw_loss_first).all()
+    assert np.isnan(history.raw_loss_random_second).all()
     assert history.perfect_from() is None
     player = alphazero.AlphaZeroPlayer(game, net, n_simulations=10, seed=0)
     assert games.play(game, [player, games.random_player(game, 0)]) in {(1, -1), (0, 0), (-1, 1)}

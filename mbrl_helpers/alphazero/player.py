@@ -75,15 +75,18 @@ class AlphaZeroPlayer:
         )
 
 
-def loss_rates(game, player) -> tuple[float, float]:
-    """Exact probability that `player` loses to the perfect player, playing first and second.
+def loss_rates(game, player, opponent: str = "perfect") -> tuple[float, float]:
+    """Exact probability that `player` loses to a fixed opponent, playing first and second.
 
-    The perfect player (`games.perfect_player`) picks uniformly among the optimal moves of the
-    exact solver; instead of sampling games we follow every such choice and weight it, so the
-    figure has no sampling noise. `player` is asked once per position (its answer is memoised),
+    `opponent` is "perfect" (`games.perfect_player`: uniformly among the optimal moves of the
+    exact solver) or "random" (uniformly among the legal moves). Instead of sampling games we
+    follow every choice of the opponent and weight it, so the figure has no sampling noise. `player` is asked once per position (its answer is memoised),
     so a stochastic player is judged on one draw of its choices. Needs a game the solver can
     handle (tic-tac-toe).
     """
+    if opponent not in ("perfect", "random"):
+        raise ValueError(f'opponent must be "perfect" or "random", got {opponent!r}')
+    perfect = opponent == "perfect"
     memo: dict = {}
 
     def move(s):
@@ -104,8 +107,8 @@ def loss_rates(game, player) -> tuple[float, float]:
                 elif game.current_player(s) == me:
                     out = p_loss(game.next_state(s, move(s)))
                 else:
-                    optimal = solve(game, s)[1]
-                    out = sum(p_loss(game.next_state(s, a)) for a in optimal) / len(optimal)
+                    replies = solve(game, s)[1] if perfect else game.legal_actions(s)
+                    out = sum(p_loss(game.next_state(s, a)) for a in replies) / len(replies)
                 loss[s] = out
             return out
 

@@ -70,7 +70,8 @@ def plot_bonus(ax=None, *, P: float = 0.2, c_puct: float = 1.5, n_max: int = 400
 
 
 def plot_history(history: History, axes=None):
-    """Learning curves: the two loss terms, and the losses to the perfect player per iteration."""
+    """Learning curves: the two loss terms, and the probabilities of losing to the perfect player
+    and to a random one, per iteration."""
     if not isinstance(history, History):
         raise TypeError(f"history must be an alphazero.History, got {type(history).__name__}")
     if axes is None:
@@ -89,15 +90,17 @@ def plot_history(history: History, axes=None):
         (history.raw_loss_second, "network alone, as O", "tab:orange", "--"),
         (history.search_loss_first, "network + search, as X", "tab:blue", "-"),
         (history.search_loss_second, "network + search, as O", "tab:blue", "--"),
+        (history.raw_loss_random_first, "network alone vs random, as X", "tab:gray", "-"),
+        (history.raw_loss_random_second, "network alone vs random, as O", "tab:gray", "--"),
     ]
     for values, label, color, style in curves:
         ax.plot(it, values, style, color=color, label=label, marker=".")
     start = history.perfect_from()
     if start is not None:
         ax.axvspan(start + 0.5, history.n_iterations + 0.5, color="tab:green", alpha=0.12,
-                   label="perfect from here on")  # fmt: skip
+                   label="no loss to the perfect player")  # fmt: skip
     ax.set_xlabel("iteration")
-    ax.set_ylabel("P(loss) against the perfect player")
+    ax.set_ylabel("P(loss) against the perfect player\n(gray: against a random one)")
     ax.set_title("strength: exact probability of losing")
     ax.legend(fontsize=7)
     return axes
