@@ -126,6 +126,14 @@ def outcomes(nb: nbformat.NotebookNode, lecture: int) -> list[Outcome]:
     return result
 
 
+def solution_name(lecture: int) -> str:
+    """`solutions/NN_name.ipynb` of the course for `lecture` (or "the solutions" if not found)."""
+    found = sorted(
+        (Path(__file__).resolve().parents[1] / "solutions").glob(f"{lecture:02d}_*.ipynb")
+    )
+    return f"solutions/{found[0].name}" if found else "the solutions"
+
+
 def written_exercises(nb: nbformat.NotebookNode, lecture: int) -> list[str]:
     """The exercises with a heading in the notebook but no check: written answers."""
     checked = set(checks.registered(lecture))
@@ -181,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     written = written_exercises(nb, lecture)
     results = outcomes(run(nb, args.notebook.resolve().parent), lecture)
-    print(report(results, written, f"solutions/{args.notebook.name}"))
+    print(report(results, written, solution_name(lecture)))
     return 0 if all(o.status == "passed" for o in results) else 1
 
 
