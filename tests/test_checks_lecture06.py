@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from stray_random import stray_rng
 
 from mbrl_helpers import checks
 
@@ -37,11 +38,17 @@ def alphazero_loss(p, v, pi, z, theta, c):
     return value + policy + c * sum(np.sum(w**2) for w in theta)
 
 
+def puct_select(Q, N, P, c_puct, rng):
+    scores = Q + c_puct * P * np.sqrt(1 + N.sum()) / (1 + N)
+    return int(rng.choice(np.flatnonzero(scores == scores.max())))
+
+
 REFERENCE = {
     "6.1": puct_score,
     "6.2": masked_policy,
     "6.3": training_targets,
     "6.4": alphazero_loss,
+    "6.6": puct_select,
 }
 
 
@@ -161,6 +168,38 @@ def loss_norm_not_squared(p, v, pi, z, theta, c):
     )
 
 
+def select_sum_without_one(Q, N, P, c, rng):
+    scores = Q + c * P * np.sqrt(N.sum()) / (1 + N)
+    return int(rng.choice(np.flatnonzero(scores == scores.max())))
+
+
+def select_first_argmax(Q, N, P, c, rng):
+    return int(np.argmax(Q + c * P * np.sqrt(1 + N.sum()) / (1 + N)))
+
+
+def select_greedy_q(Q, N, P, c, rng):
+    return int(rng.choice(np.flatnonzero(Q == Q.max())))
+
+
+def select_argmin(Q, N, P, c, rng):
+    scores = Q + c * P * np.sqrt(1 + N.sum()) / (1 + N)
+    return int(rng.choice(np.flatnonzero(scores == scores.min())))
+
+
+def select_child_count(Q, N, P, c, rng):
+    scores = Q + c * P * np.sqrt(N) / (1 + N)
+    return int(rng.choice(np.flatnonzero(scores == scores.max())))
+
+
+def select_returns_the_score(Q, N, P, c, rng):
+    return float((Q + c * P * np.sqrt(1 + N.sum()) / (1 + N)).max())
+
+
+def select_stray_ties(Q, N, P, c, rng):
+    scores = Q + c * P * np.sqrt(1 + N.sum()) / (1 + N)
+    return int(stray_rng().choice(np.flatnonzero(scores == scores.max())))
+
+
 MISTAKES = [
     ("6.1", puct_no_prior, "prior P is missing"),
     ("6.1", puct_infinite_unvisited, "ignores the prior of unvisited"),
@@ -180,6 +219,13 @@ MISTAKES = [
     ("6.4", loss_summed, "do not sum"),
     ("6.4", loss_abs_value, "squared: (z - v)^2"),
     ("6.4", loss_norm_not_squared, "without a square root"),
+    ("6.6", select_sum_without_one, "the bonus vanishes, all scores tie"),
+    ("6.6", select_first_argmax, "uniformly at random among all the maximisers"),
+    ("6.6", select_greedy_q, "best Q alone is greedy"),
+    ("6.6", select_argmin, "not the smallest"),
+    ("6.6", select_child_count, "not the child's"),
+    ("6.6", select_returns_the_score, "return the position of the chosen child"),
+    ("6.6", select_stray_ties, "use only the rng argument"),
 ]
 
 
@@ -198,6 +244,7 @@ def test_wrong_shapes_and_types_fail_without_a_crash():
         "6.2": lambda logits, legal: logits[0],
         "6.3": lambda game, states, counts, returns: 3,
         "6.4": lambda p, v, pi, z, theta, c: [1.0, 2.0],
+        "6.6": lambda Q, N, P, c, rng: "child 1",
     }
     for exercise_id, fn in bad.items():
         result = checks.evaluate(exercise_id, fn)

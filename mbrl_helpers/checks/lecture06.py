@@ -1,4 +1,4 @@
-"""Checks of lecture 06 (AlphaGo and AlphaZero): PUCT, the masked policy, targets, the loss.
+"""Checks of lecture 06 (AlphaGo and AlphaZero): PUCT, the masked policy, targets, the loss, selection.
 
 Each check runs the student's function on small seeded cases and compares with the reference in
 `mbrl_helpers.alphazero`; the typical mistakes get their own message: the prior ignored (or an
@@ -294,4 +294,113 @@ def check_loss(student):
             f"{ref.l2:.4f})",
             hint="l = mean over the batch of (z - v)^2 - sum_a pi_a log p_a, plus c times the "
             "sum of squares of all weights",
+        )
+
+
+# --- 6.6 PUCT selection at a node -----------------------------------------------------------
+def reference_puct_select(Q, N, P, c_puct, rng) -> int:
+    """The index of the child with the largest PUCT score, N(s) = 1 + sum N; ties at random."""
+    scores = alphazero.puct_scores(Q, N, P, c_puct)
+    best = np.flatnonzero(scores == scores.max())
+    return int(best[int(rng.random() * len(best))])
+
+
+def _index(got, n: int, where: str) -> int:
+    if isinstance(got, bool) or not isinstance(got, int | np.integer):
+        raise CheckFailure(
+            f"{where}: puct_select should return the index of a child (an int), got {got!r}",
+            hint="return the position of the chosen child in Q, N and P, not its score",
+        )
+    if not 0 <= got < n:
+        raise CheckFailure(f"{where}: index {got} is not one of the {n} children")
+    return int(got)
+
+
+def _picks(student, Q, N, P, c, n_calls: int, seed: int) -> dict[int, int]:
+    Q, N, P = (np.asarray(x, dtype=float) for x in (Q, N, P))
+    where = f"Q = {Q.tolist()}, N = {N.astype(int).tolist()}, P = {P.tolist()}, c_puct = {c}"
+    rng = np.random.default_rng(seed)
+    counts: dict[int, int] = {}
+    for _ in range(n_calls):
+        i = _index(student(Q.copy(), N.copy(), P.copy(), c, rng), len(Q), where)
+        counts[i] = counts.get(i, 0) + 1
+    return counts
+
+
+@exercise("6.6", "PUCT selection at a node")
+def check_puct_select(student):
+    # Visited children: the same choice as the reference, on seeded random nodes.
+    rng = np.random.default_rng(6)
+    for case in range(40):
+        n = int(rng.integers(2, 8))
+        Q = np.round(rng.uniform(-1, 1, n), 2)
+        N = rng.integers(0, 12, n).astype(float)
+        Q[N == 0] = 0.0
+        P = np.round(rng.dirichlet(np.ones(n)), 3)
+        c = float(rng.choice([0.5, 1.5, 3.0]))
+        scores = alphazero.puct_scores(Q, N, P, c)
+        if np.sum(np.isclose(scores, scores.max())) > 1:
+            continue  # ties are tested below: any uniform draw is right there
+        expected = int(np.argmax(scores))
+        got = _index(
+            student(Q.copy(), N.copy(), P.copy(), c, np.random.default_rng(case)),
+            n,
+            f"Q = {Q.tolist()}, N = {N.astype(int).tolist()}, P = {P.tolist()}, c_puct = {c}",
+        )
+        if got == expected:
+            continue
+        where = (
+            f"Q = {Q.tolist()}, N = {N.astype(int).tolist()}, P = {P.tolist()}, c_puct = {c}: "
+            f"expected child {expected} (score {scores[expected]:.4f}), got child {got} "
+            f"(score {scores[got]:.4f})"
+        )
+        alternatives = [  # (scores of a typical mistake, hint), most specific first
+            (-scores, "select the largest score (argmax), not the smallest"),
+            (
+                Q + c * P * np.sqrt(N) / (1 + N),
+                "sqrt(N(s)) takes the parent's visits, 1 + sum_b N(s,b), not the child's",
+            ),
+            (
+                Q + c * P * np.sqrt(N.sum()) / (1 + N),
+                "N(s) = 1 + sum_b N(s,b), the node's own visit included (`mcts.Node.N`)",
+            ),
+            (Q, "the child with the best Q alone is greedy: add the prior's bonus"),
+        ]
+        for wrong, hint in alternatives:
+            if np.isclose(wrong[got], wrong.max()) and not np.isclose(wrong[expected], wrong.max()):
+                raise CheckFailure(where, hint=hint)
+        raise CheckFailure(
+            where,
+            hint="score every child with Q + c_puct P sqrt(N(s)) / (1 + N(s,a)), N(s) = 1 + sum N",
+        )
+    # A fresh node: every N(s,a) = 0, so only N(s) = 1 + 0 keeps the prior's bonus alive.
+    fresh = ([0.0, 0.0, 0.0], [0, 0, 0], [0.1, 0.6, 0.3])
+    counts = _picks(student, *fresh, 1.5, 60, 0)
+    if counts != {1: 60}:
+        hint = "the child with the largest prior wins at a fresh node"
+        if len(counts) > 1:
+            hint = (
+                "N(s) = 1 + sum_b N(s,b) (the node's own first visit, `mcts.Node.N`): with "
+                "sum_b N(s,b) = 0 the bonus vanishes, all scores tie and the prior is ignored"
+            )
+        raise CheckFailure(
+            f"at a fresh node (Q = 0, N = 0, P = {fresh[2]}) 60 calls picked {counts}, "
+            "expected child 1 every time",
+            hint,
+        )
+    # Ties: broken uniformly at random with rng, only among the best.
+    tied = ([0.5, 0.2, 0.5, 0.5], [2, 2, 2, 2], [0.25, 0.25, 0.25, 0.25])
+    counts = _picks(student, *tied, 1.0, 300, 1)
+    if counts.get(1) or min(counts.get(i, 0) for i in (0, 2, 3)) < 50:
+        raise CheckFailure(
+            f"children 0, 2 and 3 tie for the best score (Q = {tied[0]}, equal N and P); "
+            f"300 calls picked {counts}",
+            hint="pick uniformly at random among all the maximisers, with rng "
+            "(e.g. rng.choice(np.flatnonzero(scores == scores.max())))",
+        )
+    picks = [_picks(student, *tied, 1.0, 1, 7) for _ in range(20)]
+    if any(p != picks[0] for p in picks):
+        raise CheckFailure(
+            "two calls with the same seed broke a tie differently",
+            "use only the rng argument for randomness",
         )
