@@ -41,7 +41,7 @@ def train_report(game, seed: int):
     net, history = alphazero.train(game, seed=seed, progress=False)
     wall = time.perf_counter() - start
     train_s = history.seconds[-1]
-    k = history.perfect_from()
+    k = history.unbeaten_from()
     at = "never" if k is None else f"iteration {k + 1} of {history.n_iterations}"
     t_k = "-" if k is None else f"{history.seconds[k]:.1f} s"
     print(

@@ -357,7 +357,7 @@ def test_loss_rates_against_the_random_player():
         alphazero.loss_rates(TTT, first_free, opponent="perfect player")
 
 
-def test_history_perfect_from():
+def test_history_unbeaten_from():
     h = alphazero.History()
     for raw in [0.5, 0.0, 0.1, 0.0, 0.0]:
         h.value_loss.append(0.0)
@@ -365,10 +365,10 @@ def test_history_perfect_from():
         h.raw_loss_second.append(0.0)
         h.search_loss_first.append(0.0)
         h.search_loss_second.append(0.0)
-    assert h.perfect().tolist() == [False, True, False, True, True]
-    assert h.perfect_from() == 3
+    assert h.unbeaten().tolist() == [False, True, False, True, True]
+    assert h.unbeaten_from() == 3
     h.search_loss_second[-1] = 0.2
-    assert h.perfect_from() is None
+    assert h.unbeaten_from() is None
 
 
 def test_train_rejects_bad_arguments():
@@ -389,8 +389,8 @@ def trained():
 def test_train_reaches_stable_perfect_play(trained):
     net, history = trained
     assert history.n_iterations == 25
-    start = history.perfect_from()
-    assert start is not None and start <= 20, history.perfect()
+    start = history.unbeaten_from()
+    assert start is not None and start <= 20, history.unbeaten()
     assert history.value_loss[-1] < history.value_loss[0]
     assert history.policy_loss[-1] < history.policy_loss[0]
 
@@ -419,6 +419,6 @@ def test_train_smoke_on_connect_four_without_a_solver():
     assert (net.n_inputs, net.n_actions) == (2 * 4 * 5, 5)
     assert history.n_iterations == 2 and np.isnan(history.raw_loss_first).all()
     assert np.isnan(history.raw_loss_random_second).all()
-    assert history.perfect_from() is None
+    assert history.unbeaten_from() is None
     player = alphazero.AlphaZeroPlayer(game, net, n_simulations=10, seed=0)
     assert games.play(game, [player, games.random_player(game, 0)]) in {(1, -1), (0, 0), (-1, 1)}

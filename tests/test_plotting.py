@@ -90,3 +90,25 @@ def test_alphazero_figures():
     growing, constant = (line.get_ydata() for line in ax.lines[:2])
     assert np.all(np.diff(growing) > 0), "AlphaZero's bonus of an unvisited child grows with N(s)"
     assert np.allclose(constant, constant[0]), "the notes' bonus pi/(N(s,a)+1) does not"
+
+
+def test_alphazero_history_has_three_panels_with_their_own_curves():
+    from mbrl_helpers.alphazero import History
+
+    h = History()
+    for i in range(3):
+        h.value_loss.append(0.3 - 0.1 * i)
+        h.policy_loss.append(1.5 - 0.1 * i)
+        for series in (h.raw_loss_first, h.search_loss_first, h.raw_loss_random_first):
+            series.append(0.0)
+        h.raw_loss_second.append([0.5, 0.0, 0.0][i])
+        h.search_loss_second.append([0.4, 0.0, 0.0][i])
+        h.raw_loss_random_second.append([0.03, 0.01, 0.002][i])
+    axes = az_plots.plot_history(h)
+    assert len(axes) == 3
+    assert [len(ax.lines) for ax in axes] == [2, 4, 2]
+    assert axes[2].lines[1].get_ydata().tolist() == [0.03, 0.01, 0.002]
+    assert "random" in axes[2].get_title()
+    plt.close("all")
+    with pytest.raises(TypeError, match="history must be an alphazero.History"):
+        az_plots.plot_history({})

@@ -55,7 +55,7 @@ class History:
     def n_iterations(self) -> int:
         return len(self.value_loss)
 
-    def perfect(self) -> np.ndarray:
+    def unbeaten(self) -> np.ndarray:
         """Per iteration: did both players (raw and search) never lose to the perfect player?
 
         (A random player can still beat the raw network in positions that perfect play never
@@ -67,12 +67,12 @@ class History:
         )  # fmt: skip
         return np.all(rates == 0.0, axis=0)
 
-    def perfect_from(self) -> int | None:
-        """The first iteration (0-based) from which `perfect()` holds to the end, or None."""
-        perfect = self.perfect()
-        if perfect.size == 0 or not perfect[-1]:
+    def unbeaten_from(self) -> int | None:
+        """The first iteration (0-based) from which `unbeaten()` holds to the end, or None."""
+        unbeaten = self.unbeaten()
+        if unbeaten.size == 0 or not unbeaten[-1]:
             return None
-        bad = np.flatnonzero(~perfect)
+        bad = np.flatnonzero(~unbeaten)
         return 0 if bad.size == 0 else int(bad[-1] + 1)
 
 

@@ -70,12 +70,12 @@ def plot_bonus(ax=None, *, P: float = 0.2, c_puct: float = 1.5, n_max: int = 400
 
 
 def plot_history(history: History, axes=None):
-    """Learning curves: the two loss terms, and the probabilities of losing to the perfect player
-    and to a random one, per iteration."""
+    """Learning curves (three panels): the two loss terms, the probabilities of losing to the
+    perfect player, and those of the network alone against a random player, per iteration."""
     if not isinstance(history, History):
         raise TypeError(f"history must be an alphazero.History, got {type(history).__name__}")
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+        _, axes = plt.subplots(1, 3, figsize=(15, 3.6))
     it = np.arange(1, history.n_iterations + 1)
     ax = axes[0]
     ax.plot(it, history.value_loss, label="value term $(z - v)^2$")
@@ -90,18 +90,25 @@ def plot_history(history: History, axes=None):
         (history.raw_loss_second, "network alone, as O", "tab:orange", "--"),
         (history.search_loss_first, "network + search, as X", "tab:blue", "-"),
         (history.search_loss_second, "network + search, as O", "tab:blue", "--"),
-        (history.raw_loss_random_first, "network alone vs random, as X", "tab:gray", "-"),
-        (history.raw_loss_random_second, "network alone vs random, as O", "tab:gray", "--"),
     ]
     for values, label, color, style in curves:
         ax.plot(it, values, style, color=color, label=label, marker=".")
-    start = history.perfect_from()
+    start = history.unbeaten_from()
     if start is not None:
         ax.axvspan(start + 0.5, history.n_iterations + 0.5, color="tab:green", alpha=0.12,
                    label="no loss to the perfect player")  # fmt: skip
     ax.set_xlabel("iteration")
-    ax.set_ylabel("P(loss) against the perfect player\n(gray: against a random one)")
-    ax.set_title("strength: exact probability of losing")
+    ax.set_ylabel("P(loss)")
+    ax.set_title("against the perfect player (exact)")
+    ax.legend(fontsize=7)
+    ax = axes[2]  # its own scale: these rates are a hundred times smaller
+    ax.plot(it, history.raw_loss_random_first, "-", color="tab:orange", marker=".",
+            label="network alone, as X")  # fmt: skip
+    ax.plot(it, history.raw_loss_random_second, "--", color="tab:orange", marker=".",
+            label="network alone, as O")  # fmt: skip
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("P(loss)")
+    ax.set_title("against a random player (exact)")
     ax.legend(fontsize=7)
     return axes
 
