@@ -40,6 +40,7 @@ import numpy as np
 
 from mbrl_helpers.envs import BlockingMaze, DynaMaze, ShortcutMaze
 from mbrl_helpers.validation import (
+    check_budget,
     check_discount,
     check_float,
     check_int,
@@ -98,8 +99,8 @@ class TableModel:
 
     def update(self, s: int, a: int, r: float, s_next: int, terminated: bool, t: int = 0) -> None:
         """Model(S, A) <- R, S' (the latest observation wins: the world may change)."""
-        if not 0 <= a < self.n_actions:
-            raise ValueError(f"a must be an action in 0..{self.n_actions - 1}, got {a!r}")
+        if not (type(a) is int and 0 <= a < self.n_actions):  # a cheap test first
+            a = check_int("a", a, low=0, high=self.n_actions - 1)
         if s not in self.transitions:
             self.states.append(s)
             if self.plus:  # untried actions: assumed to lead back to s with reward 0
@@ -138,12 +139,8 @@ def epsilon_greedy(q_s: Sequence[float], epsilon: float, rng: np.random.Generato
     A fixed tie-break (always the first argmax) makes a zero-initialised agent walk into the
     same wall forever; random ties make the first episode a random walk.
     """
-    try:  # a cheap test first, as this runs at every real step
-        ok = 0.0 <= epsilon <= 1.0
-    except TypeError:
-        ok = False
-    if not ok:
-        check_probability("epsilon", epsilon)  # raises, naming the argument
+    if not (type(epsilon) is float and 0.0 <= epsilon <= 1.0):  # a cheap test first
+        check_probability("epsilon", epsilon)  # raises, naming the argument, if it is wrong
     if rng.random() < epsilon:
         return int(rng.random() * len(q_s))
     best = max(q_s)
@@ -205,7 +202,7 @@ def dyna_q(
     """
     n_states, n_actions = check_tabular_env("env", env)
     n_planning = check_int("n_planning", n_planning, low=0)
-    n_episodes, n_steps, max_episode_steps = _check_budget(n_episodes, n_steps, max_episode_steps)
+    n_episodes, n_steps, max_episode_steps = check_budget(n_episodes, n_steps, max_episode_steps)
     alpha, gamma = check_step_size("alpha", alpha), check_discount("gamma", gamma)
     epsilon = check_probability("epsilon", epsilon)
     kappa = check_float("kappa", kappa, low=0.0)
@@ -396,16 +393,6 @@ def figure_8_5(
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _check_budget(n_episodes, n_steps, max_episode_steps) -> tuple[float, float, int | None]:
-    if n_episodes is None and n_steps is None:
-        raise ValueError("give n_episodes or n_steps (or both): the run needs a budget")
-    n_episodes = math.inf if n_episodes is None else check_int("n_episodes", n_episodes, low=1)
-    n_steps = math.inf if n_steps is None else check_int("n_steps", n_steps, low=1)
-    if max_episode_steps is not None:
-        max_episode_steps = check_int("max_episode_steps", max_episode_steps, low=1)
-    return n_episodes, n_steps, max_episode_steps
-
-
 def _streams(rng) -> tuple[int, np.random.Generator, np.random.Generator]:
     """The environment's seed, and independent generators for acting and for planning."""
     check_rng("rng", rng)
@@ -440,14 +427,15 @@ def _check_update(Q, s, a, s_next, alpha, gamma) -> None:
     """q_update's arguments, or an error that names the bad one (a cheap test first)."""
     try:
         n_states, n_actions = len(Q), len(Q[0])
-    except TypeError:
-        raise TypeError(f"Q must be a table Q[s][a], got {type(Q).__name__}") from None
-    try:
-        if 0.0 < alpha <= 1.0 and 0.0 <= gamma <= 1.0:
-            if 0 <= s < n_states and 0 <= a < n_actions and 0 <= s_next < n_states:
-                return
-    except TypeError:
-        pass
+    except (TypeError, IndexError):
+        raise TypeError(f"Q must be a non-empty table Q[s][a], got {Q!r:.60}") from None
+    if (
+        type(s) is int and type(a) is int and type(s_next) is int  # not bool, not 1.5
+        and type(alpha) is float and type(gamma) is float
+        and 0.0 < alpha <= 1.0 and 0.0 <= gamma <= 1.0
+        and 0 <= s < n_states and 0 <= a < n_actions and 0 <= s_next < n_states
+    ):  # fmt: skip
+        return
     check_step_size("alpha", alpha)
     check_discount("gamma", gamma)
     for name, value, n in (("s", s, n_states), ("a", a, n_actions), ("s_next", s_next, n_states)):
@@ -457,12 +445,9 @@ def _check_update(Q, s, a, s_next, alpha, gamma) -> None:
 def _check_planning(model, n_planning, alpha, gamma, kappa) -> int:
     """planning's arguments, or an error that names the bad one (a cheap test first: planning
     runs once per real step)."""
-    try:
-        ok = 0.0 < alpha <= 1.0 and 0.0 <= gamma <= 1.0 and kappa >= 0.0
-        ok = ok and type(n_planning) is int and n_planning >= 0
-    except TypeError:
-        ok = False
-    if not ok:
+    ok = type(alpha) is float and type(gamma) is float and type(kappa) is float
+    ok = ok and type(n_planning) is int
+    if not (ok and 0.0 < alpha <= 1.0 and 0.0 <= gamma <= 1.0 and n_planning >= 0 and kappa >= 0):
         n_planning = check_int("n_planning", n_planning, low=0)
         check_step_size("alpha", alpha)
         check_discount("gamma", gamma)

@@ -35,9 +35,10 @@ import gymnasium
 import numpy as np
 from gymnasium.wrappers import OrderEnforcing, PassiveEnvChecker, TimeLimit
 
-from mbrl_helpers.dyna import DynaResult, _check_budget, _streams
+from mbrl_helpers.dyna import DynaResult, _streams
 from mbrl_helpers.envs import ChangingMaze, GridWorld
 from mbrl_helpers.validation import (
+    check_budget,
     check_discount,
     check_float,
     check_int,
@@ -93,7 +94,7 @@ def dyna_q_fast(
     n_states, n_actions = check_tabular_env("env", env)
     maze, limit = _unwrap(env)
     n_planning = check_int("n_planning", n_planning, low=0)
-    n_episodes, n_steps, max_episode_steps = _check_budget(n_episodes, n_steps, max_episode_steps)
+    n_episodes, n_steps, max_episode_steps = check_budget(n_episodes, n_steps, max_episode_steps)
     if limit is not None:
         max_episode_steps = limit if max_episode_steps is None else min(limit, max_episode_steps)
     if max_episode_steps is None:

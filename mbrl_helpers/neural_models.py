@@ -271,8 +271,10 @@ def collect_transitions(
 def _same_shape(name: str, s_next, s: np.ndarray) -> np.ndarray:
     """`s_next` as a float array of the shape of the states `s` it follows, or a ValueError."""
     s_next = np.asarray(s_next, dtype=float)
-    if s_next.size != s.size:
-        raise ValueError(
-            f"{name} must hold one next state per state, shape {s.shape}, got shape {s_next.shape}"
-        )
-    return s_next.reshape(s.shape)
+    if s_next.shape == s.shape:
+        return s_next
+    if len(s) == 1 and s_next.shape == s.shape[1:]:  # one transition, given as a single state
+        return s_next[None]
+    raise ValueError(
+        f"{name} must hold one next state per state, shape {s.shape}, got shape {s_next.shape}"
+    )

@@ -34,12 +34,12 @@ would shrink the updates of the states near the goal, the ones that matter, to a
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import gymnasium
 import numpy as np
 
 from mbrl_helpers.validation import (
+    check_budget,
     check_discount,
     check_float,
     check_int,
@@ -68,6 +68,8 @@ def grad_log_pi(theta_s: np.ndarray, a: int) -> np.ndarray:
     action taken, lower all of them in proportion to how likely they were.
     """
     grad = -_softmax(theta_s)
+    if not (type(a) is int and 0 <= a < len(grad)):  # a cheap test first: this runs every step
+        a = check_int("a", a, low=0, high=len(grad) - 1)
     grad[a] += 1.0
     return grad
 
@@ -112,15 +114,10 @@ def reinforce(
     it), whichever comes first; give at least one.
     """
     n_states, n_actions = check_tabular_env("env", env)
-    if n_episodes is None and n_steps is None:
-        raise ValueError("give n_episodes or n_steps (or both): the run needs a budget")
-    n_episodes = math.inf if n_episodes is None else check_int("n_episodes", n_episodes, low=1)
-    n_steps = math.inf if n_steps is None else check_int("n_steps", n_steps, low=1)
+    n_episodes, n_steps, max_episode_steps = check_budget(n_episodes, n_steps, max_episode_steps)
     alpha_theta = check_float("alpha_theta", alpha_theta, low=0.0, low_open=True)  # may be > 1
     alpha_w = check_step_size("alpha_w", alpha_w)
     gamma = check_discount("gamma", gamma)
-    if max_episode_steps is not None:
-        max_episode_steps = check_int("max_episode_steps", max_episode_steps, low=1)
     check_rng("rng", rng)
     env_seed = int(rng.integers(2**31))
 

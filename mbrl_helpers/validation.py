@@ -6,6 +6,7 @@ message that names the argument and says what was expected (never a silent half-
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import gymnasium
@@ -82,6 +83,18 @@ def check_distribution(name: str, probs, *, atol: float = 1e-8) -> np.ndarray:
     if abs(p.sum() - 1.0) > atol:
         raise ValueError(f"{name} must sum to 1, got sum {p.sum():.6g}")
     return p
+
+
+def check_budget(n_episodes, n_steps, max_episode_steps=None) -> tuple[float, float, int | None]:
+    """A run's budget: `n_episodes` and/or `n_steps` (a missing one is `math.inf`), and an
+    optional cap on the steps of an episode; at least one of the first two must be given."""
+    if n_episodes is None and n_steps is None:
+        raise ValueError("give n_episodes or n_steps (or both): the run needs a budget")
+    n_episodes = math.inf if n_episodes is None else check_int("n_episodes", n_episodes, low=1)
+    n_steps = math.inf if n_steps is None else check_int("n_steps", n_steps, low=1)
+    if max_episode_steps is not None:
+        max_episode_steps = check_int("max_episode_steps", max_episode_steps, low=1)
+    return n_episodes, n_steps, max_episode_steps
 
 
 def check_tabular_env(name: str, env) -> tuple[int, int]:

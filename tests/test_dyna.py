@@ -276,6 +276,9 @@ def test_the_pieces_of_the_box_name_their_bad_arguments():
         ({"a": 4}, ValueError, "a must be <= 3"),
         ({"a": -1}, ValueError, "a must be >= 0"),
         ({"s_next": 3}, ValueError, "s_next must be <= 2"),
+        ({"s": 1.5}, TypeError, "s must be an integer"),
+        ({"a": True}, TypeError, "a must be an integer"),
+        ({"alpha": True}, TypeError, "alpha must be a number"),
     ]:
         args = {"s": 0, "a": 1, "r": 1.0, "s_next": 2, "terminated": False}
         args.update({"alpha": 0.5, "gamma": 0.9}, **kwargs)
@@ -288,9 +291,19 @@ def test_the_pieces_of_the_box_name_their_bad_arguments():
         dyna.epsilon_greedy([0.0, 0.0], 1.5, rng())
     with pytest.raises(ValueError, match="epsilon must be >= 0"):
         dyna.epsilon_greedy([0.0, 0.0], -0.1, rng())
+    with pytest.raises(TypeError, match="epsilon must be a number"):
+        dyna.epsilon_greedy([0.0, 0.0], True, rng())
+    with pytest.raises(TypeError, match="Q must be a non-empty table"):
+        dyna.q_update([], 0, 0, 1.0, 0, True, 0.5, 0.9)
+    with pytest.raises(TypeError, match="kappa must be a number"):
+        dyna.planning(Q, dyna.TableModel(4), 1, 0.1, 0.95, rng(), kappa="0.1")
     model = dyna.TableModel(4)
-    with pytest.raises(ValueError, match="a must be an action in 0..3, got 9"):
+    with pytest.raises(ValueError, match="a must be <= 3, got 9"):
         model.update(0, 9, 0.0, 1, False)
+    with pytest.raises(TypeError, match="a must be an integer"):
+        model.update(0, 1.5, 0.0, 1, False)
+    with pytest.raises(TypeError, match="a must be an integer"):
+        model.update(0, "x", 0.0, 1, False)
     with pytest.raises(ValueError, match="the model is empty"):
         dyna.planning(Q, model, 5, 0.1, 0.95, rng())
     model.update(0, 1, 1.0, 2, False)

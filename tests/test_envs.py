@@ -133,6 +133,9 @@ def test_step_rejects_bad_action():
     with pytest.raises(TypeError, match="action must be an integer"):
         env.step("a")
     env.step(np.int64(1))  # what action_space.sample() returns
+    env.step(np.array(1))  # a 0-d integer array, which Discrete(4).contains accepts too
+    with pytest.raises(TypeError, match="action must be an integer"):
+        env.step(np.array(1.0))
 
 
 def test_P_agrees_with_step_everywhere():

@@ -177,6 +177,8 @@ def test_one_hot_and_bad_input():
         ValueError, match=r"s_next must hold one next state per state, shape \(5, 4\)"
     ):
         model.fit(np.zeros((5, 4)), np.zeros(5), np.zeros((5, 3)), rng=rng, progress=False)
+    with pytest.raises(ValueError, match=r"got shape \(4, 5\)"):  # transposed: not reshaped
+        model.fit(np.zeros((5, 4)), np.zeros(5), np.zeros((4, 5)), rng=rng, progress=False)
     with pytest.raises(ValueError, match="validation's s_next must hold one next state"):
         model.fit(
             np.zeros((5, 4)),

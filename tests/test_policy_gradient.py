@@ -166,3 +166,19 @@ def test_reinforce_rejects_a_continuous_env_and_a_missing_generator():
         pg.reinforce(gym.make("CartPole-v1"), n_episodes=1, rng=np.random.default_rng(0))
     with pytest.raises(TypeError, match="numpy.random.Generator"):
         pg.reinforce(gym.make("FrozenLake-v1"), n_episodes=1, rng=0)
+
+
+def test_max_episode_steps_cuts_episodes_and_grad_log_pi_checks_its_action():
+    maze = gym.make("mbrl_helpers/DynaMaze-v0")
+    result = pg.reinforce(
+        maze, n_episodes=5, max_episode_steps=7, alpha_theta=0.5, rng=np.random.default_rng(0)
+    )
+    assert result.steps.tolist() == [7] * 5  # a random walk needs far more than 7 steps
+    assert np.all(result.returns == 0.0)
+    with pytest.raises(ValueError, match="a must be <= 3"):
+        pg.grad_log_pi(np.zeros(4), 4)
+    with pytest.raises(ValueError, match="a must be >= 0"):
+        pg.grad_log_pi(np.zeros(4), -1)
+    np.testing.assert_allclose(
+        pg.grad_log_pi(np.zeros(4), np.int64(2)), [-0.25, -0.25, 0.75, -0.25]
+    )

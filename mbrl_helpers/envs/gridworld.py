@@ -196,6 +196,8 @@ class GridWorld(gymnasium.Env):
 
     def step(self, action):
         """Move one cell; +1 and termination on reaching a goal, 0 otherwise."""
+        if isinstance(action, np.ndarray) and action.shape == () and action.dtype.kind in "iu":
+            action = int(action)  # Discrete(4).contains accepts a 0-d integer array
         if type(action) is not int and (
             isinstance(action, bool) or not isinstance(action, numbers.Integral)
         ):
