@@ -63,7 +63,12 @@ def strip_code(source: str, title: str, where: str) -> str:
     for begin, end in _regions(lines, where):
         indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
         out.extend(lines[last:begin])
-        quoted = json.dumps(title, ensure_ascii=False)  # double quotes, as `ruff format` writes
+        # double quotes, as `ruff format` writes them, unless that would need escapes
+        quoted = (
+            repr(title)
+            if '"' in title and "'" not in title
+            else json.dumps(title, ensure_ascii=False)
+        )
         line = f"{indent}raise NotImplementedError({quoted})"
         if len(line) <= 100:  # the project's line length
             out.append(line)

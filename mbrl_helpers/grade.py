@@ -50,12 +50,21 @@ def load(path: Path) -> tuple[nbformat.NotebookNode, int]:
         raise GradeError(f"{path}: not a notebook (expected a .ipynb file from exercises/)")
     try:
         nb = nbformat.read(path, as_version=4)
-        nbformat.validate(nb)  # valid JSON that is not a notebook ({}, [], {"cells": 5}, ...)
-    except Exception as error:  # noqa: BLE001 - every unreadable file gets the same clear message
+    except OSError as error:
+        raise GradeError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except (ValueError, KeyError, TypeError, AttributeError, nbformat.ValidationError) as error:
         raise GradeError(
-            f"{path}: not a readable Jupyter notebook ({type(error).__name__}); restore it from "
-            "git or copy exercises/ again"
+            f"{path}: not a readable Jupyter notebook ({type(error).__name__}); if it holds your "
+            "work, keep a copy and repair it in JupyterLab, or start again from exercises/"
         ) from None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list) or not all(
+        isinstance(c, dict) and "cell_type" in c and "source" in c for c in cells
+    ):  # valid JSON that is not a notebook: {}, [], {"cells": 5}, ...
+        raise GradeError(
+            f"{path}: not a readable Jupyter notebook (no list of cells); if it holds your "
+            "work, keep a copy and repair it in JupyterLab, or start again from exercises/"
+        )
     titles = [
         m for cell in nb.cells if cell.cell_type == "markdown" for m in _TITLE.findall(cell.source)
     ]

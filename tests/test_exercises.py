@@ -119,3 +119,19 @@ def test_exercise_metadata_does_not_depend_on_the_solutions():
     nb.metadata["widgets"] = {"state": {}}
     metadata = exercises.make_exercise(nb, "01_x.ipynb").metadata
     assert metadata == exercises.METADATA
+
+
+@pytest.mark.parametrize(
+    "title, stub",
+    [
+        (
+            'Exercise 9.1: the "best" move',
+            "raise NotImplementedError('Exercise 9.1: the \"best\" move')",
+        ),
+        ("Exercise 9.2: it's", 'raise NotImplementedError("Exercise 9.2: it\'s")'),
+        ("Exercise 9.3: émigré", 'raise NotImplementedError("Exercise 9.3: émigré")'),
+    ],
+)
+def test_stub_quotes_as_ruff_format_would(title, stub):
+    source = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"
+    assert exercises.strip_code(source, title, "test").split("\n")[1] == "    " + stub

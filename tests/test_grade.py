@@ -1,5 +1,6 @@
 """The grade command: one line per exercise, never touches the student's file, clear errors."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -88,3 +89,13 @@ def test_outcome_lines_are_parsed(status):
     assert grade.report(results[:1]).endswith("1 checked exercise: 1 " + status)
     assert [(o.exercise_id, o.status) for o in results] == [("0.1", status), ("0.2", "did not run")]
     assert results[1].detail == "its check cell is missing from the notebook"
+
+
+def test_a_runnable_notebook_with_an_unknown_key_is_still_graded(tmp_path):
+    """Strict schema validation would reject it and tell the student to throw their work away."""
+    path = tmp_path / NAME
+    nb = json.loads((ROOT / "exercises" / NAME).read_text())
+    nb["cells"][2]["something_new"] = 1
+    path.write_text(json.dumps(nb))
+    _, lecture = grade.load(path)
+    assert lecture == 0
