@@ -38,6 +38,7 @@ import dataclasses
 import gymnasium
 import numpy as np
 
+from mbrl_helpers.nets import softmax
 from mbrl_helpers.validation import (
     check_budget,
     check_discount,
@@ -67,16 +68,11 @@ def grad_log_pi(theta_s: np.ndarray, a: int) -> np.ndarray:
     For a softmax over preferences it is onehot(a) - pi(. | s): raise the preference of the
     action taken, lower all of them in proportion to how likely they were.
     """
-    grad = -_softmax(theta_s)
+    grad = -softmax(theta_s)
     if not (type(a) is int and 0 <= a < len(grad)):  # a cheap test first: this runs every step
         a = check_int("a", a, low=0, high=len(grad) - 1)
     grad[a] += 1.0
     return grad
-
-
-def _softmax(prefs: np.ndarray) -> np.ndarray:
-    z = np.exp(prefs - prefs.max())  # minus the max: no overflow
-    return z / z.sum()
 
 
 def softmax_policy(theta: np.ndarray) -> np.ndarray:
@@ -86,8 +82,7 @@ def softmax_policy(theta: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"theta must be a 2-D array (n_states, n_actions), got shape {theta.shape}"
         )
-    z = np.exp(theta - theta.max(axis=1, keepdims=True))  # minus the max: no overflow
-    return z / z.sum(axis=1, keepdims=True)
+    return softmax(theta)
 
 
 def reinforce(
@@ -131,7 +126,7 @@ def reinforce(
         s, _ = env.reset(seed=env_seed if episode == 0 else None)
         episode += 1
         while True:
-            a = int(rng.choice(n_actions, p=_softmax(theta[s])))
+            a = int(rng.choice(n_actions, p=softmax(theta[s])))
             s_next, r, terminated, truncated, _ = env.step(a)
             states.append(s)
             actions.append(a)
