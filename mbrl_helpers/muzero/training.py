@@ -1,0 +1,384 @@
+"""`train`: MuZero's loop of self-play in the learned model and gradient steps on the unroll.
+
+    repeat n_iterations times:
+        with theta fixed, play games_per_iteration games, every move searched in the model
+        store the whole games in a replay of the last `window` iterations
+        take train_steps Adam steps on minibatches of K-step unrolls from stored positions:
+            sum_k  l^r + l^v + l^p  (+ consistency)  + c ||theta||^2
+        measure: the losses, and (tic-tac-toe) the exact loss rates against the perfect player
+
+(Schrittwieser et al., 2020.) Compared with AlphaZero (lecture 06) the search never sees the
+rules below the root, the network also learns the model g, and the targets are aligned along
+an unroll of K steps instead of one position.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from mbrl_helpers import validation as v_
+from mbrl_helpers.alphazero import C_PUCT, Adam
+from mbrl_helpers.alphazero import History as AlphaZeroHistory
+from mbrl_helpers.games import TicTacToe, check_game
+from mbrl_helpers.muzero._blas import single_threaded_blas
+from mbrl_helpers.muzero.network import MuZeroNet, UnrollBatch
+from mbrl_helpers.muzero.player import MuZeroPlayer, encode, is_two_player, loss_rates
+from mbrl_helpers.muzero.selfplay import SelfPlayConfig, self_play
+from mbrl_helpers.muzero.targets import RANDOM_ACTION, stored_unrolls, value_targets
+
+
+@dataclass
+class MuZeroConfig:
+    """Every setting of `train`, with its default (tuned for tic-tac-toe on a 2-core laptop)."""
+
+    # -- the loop
+    n_iterations: int = 80  # at most this many rounds of self-play + learning...
+    stop_when_unbeaten: int = (
+        3  # ...stop once unbeaten in this many evaluations in a row (0: never)
+    )
+    games_per_iteration: int = 30  # self-play games per round, searched in lockstep
+    # -- self-play (see `SelfPlayConfig`)
+    n_simulations: int = 25  # simulations per move in self-play
+    c_puct: float = C_PUCT  # PUCT's exploration constant
+    dirichlet_alpha: float = 1.0  # root noise Dir(alpha)
+    noise_fraction: float = 0.25  # share of the noise in the root priors
+    temperature_moves: int = 4  # moves drawn from the visits (tau = 1), then the most visited
+    random_moves: int = 1  # first moves uniformly random: every opening gets played
+    max_moves: int = 100  # step limit of a single-agent episode
+    exploring_starts: bool = True  # single-agent episodes start in a random cell
+    # -- targets
+    unroll_steps: int = 5  # K: steps the model is unrolled during training
+    td_steps: int = 10  # n of the n-step value targets (single agent; two players: the outcome)
+    # -- network
+    latent: int = 64  # size d of a latent state
+    hidden: int = 64  # units of h's and f's hidden layers
+    dynamics_hidden: int = 128  # units of g's hidden layer
+    # -- learning
+    batch_size: int = 128  # unrolls per minibatch
+    train_steps: int = 100  # Adam steps per iteration
+    lr: float = 0.01  # Adam's step size at the start...
+    lr_final: float = 0.001  # ...decayed exponentially to this at the last step
+    c_l2: float = 1e-4  # weight decay c ||theta||^2
+    consistency_weight: float = 5.0  # w_c (EfficientZero's addition; 0 = the original MuZero)
+    window: int = 20  # replay: the games of the last `window` iterations
+    symmetries: bool = True  # one random board symmetry per unroll (if the game has them)
+    # -- evaluation
+    eval_simulations: int = 50  # simulations of the search player measured after each iteration
+    evaluate_strength: bool | None = None  # exact loss rates; None: for tic-tac-toe
+
+    def __post_init__(self):
+        for name in (
+            "n_iterations",
+            "games_per_iteration",
+            "n_simulations",
+            "max_moves",
+            "td_steps",
+            "latent",
+            "hidden",
+            "dynamics_hidden",
+            "batch_size",
+            "window",
+        ):
+            setattr(self, name, v_.check_int(name, getattr(self, name), low=1))
+        for name in (
+            "temperature_moves",
+            "random_moves",
+            "unroll_steps",
+            "train_steps",
+            "stop_when_unbeaten",
+        ):
+            setattr(self, name, v_.check_int(name, getattr(self, name), low=0))
+        self.eval_simulations = v_.check_int("eval_simulations", self.eval_simulations, low=0)
+        for name in ("c_puct", "c_l2", "consistency_weight"):
+            setattr(self, name, v_.check_float(name, getattr(self, name), low=0.0))
+        for name in ("dirichlet_alpha", "lr", "lr_final"):
+            setattr(self, name, v_.check_float(name, getattr(self, name), low=0.0, low_open=True))
+        self.noise_fraction = v_.check_probability("noise_fraction", self.noise_fraction)
+        for name in ("exploring_starts", "symmetries"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if self.evaluate_strength is not None and not isinstance(self.evaluate_strength, bool):
+            raise TypeError(
+                f"evaluate_strength must be None, True or False, got {self.evaluate_strength!r}"
+            )
+
+    def self_play(self) -> SelfPlayConfig:
+        """The self-play part of the settings."""
+        names = {f.name for f in dataclasses.fields(SelfPlayConfig)}
+        return SelfPlayConfig(**{k: v for k, v in dataclasses.asdict(self).items() if k in names})
+
+    @classmethod
+    def maze(cls, **changes) -> MuZeroConfig:
+        """Settings for a small single-agent maze (`MazeTask`): shorter, one game per start."""
+        settings = {
+            "n_iterations": 30,
+            "games_per_iteration": 32,
+            "n_simulations": 16,
+            "dirichlet_alpha": 0.5,
+            "temperature_moves": 0,
+            "random_moves": 0,
+            "max_moves": 30,
+            "td_steps": 10,
+            "latent": 32,
+            "hidden": 64,
+            "dynamics_hidden": 64,
+            "train_steps": 40,
+            "window": 10,
+            "eval_simulations": 0,
+        }
+        settings.update(changes)
+        return cls(**settings)
+
+
+@dataclass
+class History(AlphaZeroHistory):
+    """Per-iteration records of `train`: AlphaZero's (losses, positions, seconds, exact loss
+    rates against the perfect and a random player), plus MuZero's other loss terms.
+
+    `value_loss` and `policy_loss` are summed over the K + 1 steps of the unroll, like
+    `reward_loss` (over K steps) and `consistency_loss`; `eval_seconds` is the time spent
+    measuring (not in `seconds`); `episode_length` the mean length of the iteration's games.
+    """
+
+    reward_loss: list[float] = field(default_factory=list)
+    consistency_loss: list[float] = field(default_factory=list)
+    episode_length: list[float] = field(default_factory=list)
+    eval_seconds: list[float] = field(default_factory=list)
+
+
+class Replay:
+    """The stored unrolls of the last `window` iterations, sampled as minibatches."""
+
+    def __init__(self, window: int):
+        self.window = window
+        self.parts: list[dict[str, np.ndarray]] = []
+        self.data: dict[str, np.ndarray] = {}
+
+    def add(self, rows: list[dict[str, np.ndarray]]) -> None:
+        self.parts.append({k: np.concatenate([r[k] for r in rows]) for k in rows[0]})
+        del self.parts[: -self.window]
+        self.data = {k: np.concatenate([p[k] for p in self.parts]) for k in self.parts[0]}
+
+    def __len__(self) -> int:
+        return len(self.data["actions"]) if self.data else 0
+
+
+def symmetry_tables(game) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Index tables to apply the board symmetries to encoded observations, actions and policies.
+
+    For games whose encoding is planes over the cells, in the order of the actions (tic-tac-toe):
+    `obs_index[k]` rearranges an observation, `action_map[k, a]` moves an action,
+    `policy_index[k]` rearranges a policy. None when the game has no symmetries.
+    """
+    n_sym = getattr(game, "num_symmetries", 1)
+    if n_sym == 1:
+        return None
+    A = game.num_actions
+    n_in = encode(game, game.initial_state()).size
+    if n_in % A:
+        raise ValueError(
+            f"symmetries need an encoding made of planes over the {A} cells; this game's has "
+            f"{n_in} numbers: set symmetries=False"
+        )
+    action_map = np.array([[game.transform_action(a, k) for a in range(A)] for k in range(n_sym)])
+    policy_index = np.argsort(action_map, axis=1)  # new[j] = old[inverse[j]]
+    planes = n_in // A
+    obs_index = np.array(
+        [np.concatenate([p * A + policy_index[k] for p in range(planes)]) for k in range(n_sym)]
+    )
+    # Check on a few positions that the tables agree with the game's own transform.
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        s = game.initial_state()
+        for _ in range(3):
+            if game.is_terminal(s):
+                break
+            legal = game.legal_actions(s)
+            s = game.next_state(s, legal[int(rng.integers(len(legal)))])
+        for k in range(n_sym):
+            if not np.array_equal(
+                encode(game, game.transform_state(s, k)), encode(game, s)[obs_index[k]]
+            ):
+                raise ValueError(
+                    "symmetries need an encoding made of planes over the cells in the order of "
+                    "the actions; this game's is not: set symmetries=False"
+                )
+    return obs_index, action_map, policy_index
+
+
+def sample_batch(
+    replay: Replay, batch_size: int, n_actions: int, tables, *, rng: np.random.Generator
+) -> UnrollBatch:
+    """A minibatch of stored unrolls: random actions past the end, one random symmetry each."""
+    d = replay.data
+    idx = rng.integers(len(replay), size=batch_size)
+    obs, actions, policy = d["obs"][idx], d["actions"][idx], d["policy"][idx]
+    past_end = actions == RANDOM_ACTION
+    if tables is not None:
+        obs_index, action_map, policy_index = tables
+        k = rng.integers(len(action_map), size=batch_size)
+        obs = np.take_along_axis(obs, obs_index[k][:, None, :], axis=2)
+        actions = np.take_along_axis(action_map[k], np.where(past_end, 0, actions), axis=1)
+        policy = np.take_along_axis(policy, policy_index[k][:, None, :], axis=2)
+    actions = np.where(past_end, rng.integers(n_actions, size=actions.shape), actions)
+    return UnrollBatch(
+        obs=obs,
+        actions=actions,
+        value=d["value"][idx],
+        reward=d["reward"][idx],
+        policy=policy,
+        policy_mask=d["policy_mask"][idx],
+        consistency_mask=d["consistency_mask"][idx],
+        value_mask=d["value_mask"][idx],
+    )
+
+
+def train(
+    game, seed: int = 0, config: MuZeroConfig | None = None, *, progress: bool = True, **changes
+) -> tuple[MuZeroNet, History]:
+    """Train MuZero's network for `game` from scratch by self-play in its own model.
+
+    `config` (a `MuZeroConfig`; its defaults suit tic-tac-toe) holds every setting; keyword
+    `changes` replace some of them (`train(game, n_iterations=5)`). For a single-agent task
+    (`num_players = 1`, e.g. `MazeTask`) the value targets are n-step discounted returns
+    (`td_steps`, the task's `discount`); for a two-player game, the final outcome. After each
+    iteration, for tic-tac-toe (`evaluate_strength`): the exact loss rates against the perfect
+    player of the prediction network alone and of the search with `eval_simulations`, and of the
+    network alone against a random player. `progress` shows a tqdm bar. Returns the network and
+    its `History`.
+    """
+    check_game("game", game)
+    if not callable(getattr(game, "encode", None)):
+        raise TypeError(
+            f"game must have encode(state) -> observation (e.g. TicTacToe()), "
+            f"{type(game).__name__} has none"
+        )
+    seed = v_.check_int("seed", seed, low=0)
+    if config is None:
+        config = MuZeroConfig()
+    elif not isinstance(config, MuZeroConfig):
+        raise TypeError(f"config must be a MuZeroConfig, got {type(config).__name__}")
+    if changes:
+        unknown = set(changes) - {f.name for f in dataclasses.fields(MuZeroConfig)}
+        if unknown:
+            raise TypeError(f"unknown settings {sorted(unknown)}: see MuZeroConfig")
+        config = dataclasses.replace(config, **changes)
+    two_player = is_two_player(game)
+    if not two_player and not callable(getattr(game, "reward", None)):
+        raise TypeError("a single-agent task must have reward(state, action, next_state)")
+    evaluate_strength = config.evaluate_strength
+    if evaluate_strength is None:
+        evaluate_strength = isinstance(game, TicTacToe)
+    discount = float(getattr(game, "discount", 1.0)) if not two_player else 1.0
+    tables = symmetry_tables(game) if config.symmetries else None
+
+    rng_play, rng_learn = v_.spawn_rngs(seed, 2)
+    n_inputs = encode(game, game.initial_state()).size
+    net = MuZeroNet(
+        n_inputs,
+        game.num_actions,
+        config.latent,
+        config.hidden,
+        config.dynamics_hidden,
+        seed=seed,
+    )
+    opt = Adam(net.params, lr=config.lr)
+    n_total = config.n_iterations * config.train_steps
+    decay = (config.lr_final / config.lr) ** (1.0 / max(1, n_total - 1))
+    replay = Replay(config.window)
+    history = History()
+    sp_config = config.self_play()
+    K = config.unroll_steps
+    positions, seconds, step = 0, 0.0, 0
+
+    bar = tqdm(range(config.n_iterations), desc="MuZero", disable=not progress)
+    with single_threaded_blas():
+        for _ in bar:
+            t0 = time.perf_counter()
+            # Self-play with theta fixed, every move searched in the learned model.
+            games = self_play(game, net, config.games_per_iteration, sp_config, rng=rng_play)
+            rows = []
+            for traj in games:
+                z = value_targets(
+                    traj.rewards,
+                    traj.root_values,
+                    discount=discount,
+                    n_steps=None if two_player else config.td_steps,
+                    two_player=two_player,
+                    terminated=traj.terminated,
+                    final_value=traj.final_value,
+                )
+                rows.append(stored_unrolls(traj, K, z))
+            replay.add(rows)
+            positions += sum(traj.T for traj in games)
+
+            # Learning: Adam steps on the unrolled loss.
+            parts = []
+            for _ in range(config.train_steps):
+                batch = sample_batch(
+                    replay, config.batch_size, game.num_actions, tables, rng=rng_learn
+                )
+                loss, grads = net.loss_and_grads(batch, config.c_l2, config.consistency_weight)
+                opt.lr = config.lr * decay**step
+                opt.step(grads)
+                step += 1
+                parts.append(loss)
+            seconds += time.perf_counter() - t0
+            last = parts[-max(1, len(parts) // 5) :]  # the mean of the last fifth of the steps
+
+            def mean(name, last=last):
+                return float(np.mean([getattr(p, name) for p in last])) if last else np.nan
+
+            history.value_loss.append(mean("value"))
+            history.policy_loss.append(mean("policy"))
+            history.reward_loss.append(mean("reward"))
+            history.consistency_loss.append(mean("consistency"))
+            history.positions.append(positions)
+            history.seconds.append(seconds)
+            history.episode_length.append(float(np.mean([traj.T for traj in games])))
+
+            # Evaluation (not counted in `seconds`).
+            t1 = time.perf_counter()
+            if evaluate_strength:
+                # the players' default seed: the last record is what MuZeroPlayer(game, net) does
+                eval_seed = 0
+                raw_player = MuZeroPlayer(game, net, 0, seed=eval_seed)
+                raw = loss_rates(game, raw_player)
+                raw_random = loss_rates(game, raw_player, opponent="random")
+                searched = (
+                    loss_rates(
+                        game,
+                        MuZeroPlayer(
+                            game,
+                            net,
+                            config.eval_simulations,
+                            c_puct=config.c_puct,
+                            seed=eval_seed,
+                        ),
+                    )
+                    if config.eval_simulations
+                    else (np.nan, np.nan)
+                )
+            else:
+                raw = searched = raw_random = (np.nan, np.nan)
+            history.raw_loss_first.append(raw[0])
+            history.raw_loss_second.append(raw[1])
+            history.raw_loss_random_first.append(raw_random[0])
+            history.raw_loss_random_second.append(raw_random[1])
+            history.search_loss_first.append(searched[0])
+            history.search_loss_second.append(searched[1])
+            history.eval_seconds.append(time.perf_counter() - t1)
+            bar.set_postfix(
+                v=f"{history.value_loss[-1]:.2f}",
+                r=f"{history.reward_loss[-1]:.2f}",
+                lose=f"{searched[0]:.2f}/{searched[1]:.2f}",
+            )
+            n_stop = config.stop_when_unbeaten
+            if evaluate_strength and n_stop and history.unbeaten()[-n_stop:].sum() == n_stop:
+                break
+    return net, history
