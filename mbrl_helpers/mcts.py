@@ -583,13 +583,21 @@ def backup_latent(path: Sequence[LatentNode], value: float, discount: float, sig
     edge's new Q = W / N widens the tree's bounds.
     """
     G = value
-    bounds = path[0].bounds
-    for node in reversed(path[1:]):
-        G = node.reward + sign * discount * G
+    root = path[0]
+    bounds = root.bounds
+    low, high = bounds.low, bounds.high
+    factor = sign * discount
+    for i in range(len(path) - 1, 0, -1):
+        node = path[i]
+        G = node.reward + factor * G
         node.N += 1
         node.W += G
-        bounds.update(node.W / node.N)
-    root = path[0]
+        q = node.W / node.N
+        if q < low:  # bounds.update(q), written out: this loop runs at every simulation
+            low = q
+        if q > high:
+            high = q
+    bounds.low, bounds.high = low, high
     root.N += 1
     root.W -= G
 

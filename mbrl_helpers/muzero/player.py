@@ -203,6 +203,14 @@ def loss_rates(game, player, opponent: str = "perfect") -> tuple[float, float]:
     if not callable(getattr(player, "choose_many", None)):
         raise TypeError("player must have choose_many(states) -> moves (e.g. a MuZeroPlayer)")
     perfect = opponent == "perfect"
+    replies_memo: dict = {}
+
+    def replies(s):  # the opponent's choices: the solver's optimal moves, or every legal move
+        out = replies_memo.get(s)
+        if out is None:
+            out = replies_memo[s] = solve(game, s)[1] if perfect else game.legal_actions(s)
+        return out
+
     rates = []
     for me in (0, 1):
         # Forward, level by level: the positions reachable against the opponent, my moves in them.
@@ -220,8 +228,7 @@ def loss_rates(game, player, opponent: str = "perfect") -> tuple[float, float]:
                 if game.current_player(s) == me:
                     nxt.add(game.next_state(s, move[s]))
                 else:
-                    replies = solve(game, s)[1] if perfect else game.legal_actions(s)
-                    nxt.update(game.next_state(s, a) for a in replies)
+                    nxt.update(game.next_state(s, a) for a in replies(s))
             level = nxt
         # Backward: the exact probability of a loss, memoised per position.
         loss: dict = {}
@@ -234,8 +241,8 @@ def loss_rates(game, player, opponent: str = "perfect") -> tuple[float, float]:
                 elif game.current_player(s) == me:
                     out = p_loss(game.next_state(s, move[s]))
                 else:
-                    replies = solve(game, s)[1] if perfect else game.legal_actions(s)
-                    out = sum(p_loss(game.next_state(s, a)) for a in replies) / len(replies)
+                    options = replies(s)
+                    out = sum(p_loss(game.next_state(s, a)) for a in options) / len(options)
                 loss[s] = out
             return out
 
