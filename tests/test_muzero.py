@@ -573,3 +573,53 @@ def test_maze_task_follows_the_game_protocol():
     assert all(maze.random_state(rng) in maze.free for _ in range(20))
     with pytest.raises(ValueError, match="discount"):
         muzero.MazeTask(discount=0.0)
+
+
+# --- the loss of the predictions on its own (the exercises' reference) ---------------------------
+def test_unroll_loss_is_the_networks_loss_without_the_extra_terms():
+    net = small_net(9)
+    batch = dataclasses.replace(random_unroll_batch(10, K=3), value_mask=None)
+    out = net.unroll(batch.obs[:, 0], batch.actions)
+    r = out["reward"]
+    loss = muzero.unroll_loss(
+        out["value"], np.log(r / (1 - r)), np.log(out["policy"]), batch.value, batch.reward,
+        batch.policy, batch.policy_mask,
+    )  # fmt: skip
+    parts = net.loss(batch, 0.0, 0.0)
+    assert loss == pytest.approx(parts.value + parts.policy + parts.reward)
+
+
+def test_unroll_loss_gradients_match_finite_differences():
+    rng = np.random.default_rng(11)
+    B, K, A = 4, 3, 5
+    v, rho, logits = (
+        rng.uniform(-1, 1, (B, K + 1)),
+        rng.normal(size=(B, K)),
+        rng.normal(size=(B, K + 1, A)),
+    )
+    z, u = rng.choice([-1.0, 0.0, 1.0], (B, K + 1)), (rng.random((B, K)) < 0.3).astype(float)
+    mask = (rng.random((B, K + 1)) < 0.7).astype(float)
+    pi = rng.dirichlet(np.ones(A), (B, K + 1)) * mask[:, :, None]
+    grads = muzero.unroll_loss_gradients(v, rho, logits, z, u, pi, mask)
+    for x, g in zip((v, rho, logits), grads, strict=True):
+        numeric = numerical_gradient(lambda: muzero.unroll_loss(v, rho, logits, z, u, pi, mask), x)
+        assert np.allclose(g, numeric, atol=1e-7)
+
+
+def test_normalised_puct_scores_pick_what_puct_normalised_picks():
+    rng = np.random.default_rng(12)
+    for _ in range(30):
+        root = mcts.new_latent_root(TTT, TTT.initial_state())
+        mcts.expand_root(TTT, root, TTT.initial_state(), rng.dirichlet(np.ones(9)))
+        for child in root.children:
+            child.N = int(rng.integers(0, 4))
+            child.W = float(rng.uniform(-5, 9)) * child.N
+        root.bounds.update(-6.0)  # the tree's bounds are wider than these children's
+        root.bounds.update(10.0)
+        root.N = 1 + sum(ch.N for ch in root.children)
+        Q = np.array([ch.Q for ch in root.children])
+        N = np.array([ch.N for ch in root.children])
+        P = np.array([ch.P for ch in root.children])
+        scores = muzero.normalised_puct_scores(Q, N, P, 1.25, -6.0, 10.0)
+        chosen = muzero.puct_normalised(root, 1.25, rng)
+        assert scores[root.children.index(chosen)] == pytest.approx(scores.max())

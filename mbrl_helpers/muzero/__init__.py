@@ -16,17 +16,27 @@ search (its legal moves mask the priors), never below it.
 - `selfplay`: self-play with the latent search, all games in lockstep;
 - `training`: `train(game, seed=0) -> (net, history)`, `MuZeroConfig`;
 - `player`: `MuZeroPlayer(game, net, n_simulations=50, seed=0)`, `loss_rates`;
-- `tasks`: `MazeTask`, a single-agent maze with rewards and a discount.
+- `tasks`: `MazeTask`, a single-agent maze with rewards and a discount;
+- `analysis`: `model_accuracy`, the model's k-step predictions against the exact solver.
 
 Sutton & Barto sections 8.11 and 16.6; lecture 07.
 """
 
-from mbrl_helpers.muzero.network import GRADIENT_SCALE, LossParts, MuZeroNet, UnrollBatch
+from mbrl_helpers.muzero.analysis import ModelAccuracy, model_accuracy
+from mbrl_helpers.muzero.network import (
+    GRADIENT_SCALE,
+    LossParts,
+    MuZeroNet,
+    UnrollBatch,
+    unroll_loss,
+    unroll_loss_gradients,
+)
 from mbrl_helpers.muzero.player import (
     MuZeroPlayer,
     NetworkModel,
     encode,
     loss_rates,
+    normalised_puct_scores,
     puct_normalised,
 )
 from mbrl_helpers.muzero.selfplay import SelfPlayConfig, move_reward, self_play
@@ -44,6 +54,7 @@ __all__ = [
     "GRADIENT_SCALE",
     "History",
     "LossParts",
+    "ModelAccuracy",
     "MazeTask",
     "MuZeroConfig",
     "MuZeroNet",
@@ -55,11 +66,15 @@ __all__ = [
     "UnrollTargets",
     "encode",
     "loss_rates",
+    "model_accuracy",
     "move_reward",
+    "normalised_puct_scores",
     "puct_normalised",
     "self_play",
     "stored_unrolls",
     "train",
+    "unroll_loss",
+    "unroll_loss_gradients",
     "unroll_targets",
     "value_targets",
 ]

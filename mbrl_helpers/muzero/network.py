@@ -387,3 +387,42 @@ class MuZeroNet:
         for name in PARAM_NAMES:  # d/dtheta c ||theta||^2 = 2 c theta
             g[name] = (g[name] + 2.0 * c_l2 * P[name]).astype(dt, copy=False)
         return parts, g
+
+
+# --- the prediction part of the loss, on its own (lecture 07's exercises) -----------------------
+def unroll_loss(value, reward_logit, policy_logits, z, u, pi, policy_mask) -> float:
+    """The unrolled loss of the predictions, summed over the steps, averaged over the batch.
+
+        l = (1/B) sum_b [ sum_{k=0..K} (z_k - v^k)^2 + m_k (-pi_k^T log softmax(logits^k))
+                          + sum_{k=1..K} -(u_k log r^k + (1 - u_k) log(1 - r^k)) ],
+        r^k = sigmoid(reward_logit^k)
+
+    Shapes: `value`, `z`, `policy_mask` (B, K+1); `reward_logit`, `u` (B, K) for k = 1..K;
+    `policy_logits`, `pi` (B, K+1, A). The terms `MuZeroNet.loss_and_grads` computes (without
+    the consistency term and the weight decay).
+    """
+    v, z, m = (np.asarray(x, dtype=float) for x in (value, z, policy_mask))
+    rho, u = np.asarray(reward_logit, dtype=float), np.asarray(u, dtype=float)
+    logits, pi = np.asarray(policy_logits, dtype=float), np.asarray(pi, dtype=float)
+    B = len(v)
+    value_term = np.sum((z - v) ** 2)
+    policy_term = -np.sum(m[:, :, None] * pi * _log_softmax(logits))
+    # -(u log sigmoid(x) + (1 - u) log(1 - sigmoid(x))) = softplus(x) - u x, without overflow
+    reward_term = np.sum(np.logaddexp(0.0, rho) - u * rho)
+    return float(value_term + policy_term + reward_term) / B
+
+
+def unroll_loss_gradients(value, reward_logit, policy_logits, z, u, pi, policy_mask):
+    """The gradient of `unroll_loss` with respect to its three predictions (same shapes).
+
+    dl/dv^k = -2 (z_k - v^k) / B
+    dl/dreward_logit^k = (sigmoid(reward_logit^k) - u_k) / B
+    dl/dlogits^k = m_k (softmax(logits^k) sum_a pi_k(a) - pi_k) / B
+    """
+    v, z, m = (np.asarray(x, dtype=float) for x in (value, z, policy_mask))
+    rho, u = np.asarray(reward_logit, dtype=float), np.asarray(u, dtype=float)
+    logits, pi = np.asarray(policy_logits, dtype=float), np.asarray(pi, dtype=float)
+    B = len(v)
+    p = np.exp(_log_softmax(logits))
+    d_logits = m[:, :, None] * (p * pi.sum(axis=-1, keepdims=True) - pi) / B
+    return -2.0 * (z - v) / B, (_sigmoid(rho) - u) / B, d_logits

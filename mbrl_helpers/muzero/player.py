@@ -70,6 +70,24 @@ class NetworkModel:
         return self.net.recurrent_inference(latents, actions)
 
 
+def normalised_puct_scores(Q, N, P, c_puct: float, q_min: float, q_max: float) -> np.ndarray:
+    """PUCT scores on min-max normalised Q, for every child a of a node s:
+
+        Q_bar(s,a) + c_puct P(s,a) sqrt(N(s)) / (1 + N(s,a)),   N(s) = 1 + sum_b N(s,b)
+        Q_bar(s,a) = (Q(s,a) - q_min) / (q_max - q_min)   for a visited child (N(s,a) > 0)
+                   = 0                                     for an unvisited child
+
+    `q_min` and `q_max` are the smallest and largest Q seen in the *whole tree*, not among
+    these children; while q_max <= q_min (nothing to compare yet) Q is used as it is.
+    """
+    Q, N, P = (np.asarray(x, dtype=float) for x in (Q, N, P))
+    if q_max > q_min:
+        Q_bar = np.where(N > 0, (Q - q_min) / (q_max - q_min), 0.0)
+    else:
+        Q_bar = np.where(N > 0, Q, 0.0)
+    return Q_bar + c_puct * P * np.sqrt(1.0 + N.sum()) / (1.0 + N)
+
+
 def puct_normalised(node, c: float, rng: np.random.Generator):
     """PUCT on Q normalised by the tree's bounds: Q_bar + c P sqrt(N(s)) / (1 + N(s,a)), random ties.
 
