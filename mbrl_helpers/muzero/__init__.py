@@ -38,8 +38,9 @@ from mbrl_helpers.muzero.player import (
     loss_rates,
     normalised_puct_scores,
     puct_normalised,
+    puct_normalised_siblings,
 )
-from mbrl_helpers.muzero.selfplay import SelfPlayConfig, move_reward, self_play
+from mbrl_helpers.muzero.selfplay import SELECTION_RULES, SelfPlayConfig, move_reward, self_play
 from mbrl_helpers.muzero.targets import (
     Trajectory,
     UnrollTargets,
@@ -52,6 +53,7 @@ from mbrl_helpers.muzero.training import History, MuZeroConfig, train
 
 __all__ = [
     "GRADIENT_SCALE",
+    "SELECTION_RULES",
     "History",
     "LossParts",
     "ModelAccuracy",
@@ -70,6 +72,7 @@ __all__ = [
     "move_reward",
     "normalised_puct_scores",
     "puct_normalised",
+    "puct_normalised_siblings",
     "self_play",
     "stored_unrolls",
     "train",

@@ -22,8 +22,21 @@ from mbrl_helpers import mcts
 from mbrl_helpers import validation as v_
 from mbrl_helpers.alphazero import C_PUCT, puct, sample_move
 from mbrl_helpers.muzero.network import MuZeroNet
-from mbrl_helpers.muzero.player import NetworkModel, encode, is_two_player
+from mbrl_helpers.muzero.player import (
+    NetworkModel,
+    encode,
+    is_two_player,
+    puct_normalised,
+    puct_normalised_siblings,
+)
 from mbrl_helpers.muzero.targets import Trajectory
+
+SELECTION_RULES = {
+    "puct": puct,  # AlphaZero's PUCT on raw Q (values and rewards in [-1, 1])
+    "normalised": puct_normalised,  # Q min-max normalised, unvisited children 0 (MuZero)
+    "normalised_siblings": puct_normalised_siblings,  # ...unvisited: their siblings' mean
+}
+"""The selection rules self-play can use, by name."""
 
 
 @dataclass
@@ -38,6 +51,7 @@ class SelfPlayConfig:
     random_moves: int = 1  # the first moves of a game are uniformly random (all openings)
     max_moves: int = 100  # a single-agent episode is cut off after this many moves
     exploring_starts: bool = True  # a single-agent episode starts in a random cell
+    select: str = "puct"  # selection rule: a key of `SELECTION_RULES`
 
 
 def move_reward(game, state, action, next_state) -> float:
@@ -77,7 +91,7 @@ def self_play(
             model,
             n_simulations=config.n_simulations,
             rng=rng,
-            select=puct,
+            select=SELECTION_RULES[config.select],
             c=config.c_puct,
             root_noise=noise,
         )

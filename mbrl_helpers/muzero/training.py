@@ -28,7 +28,7 @@ from mbrl_helpers.games import TicTacToe, check_game
 from mbrl_helpers.muzero._blas import single_threaded_blas
 from mbrl_helpers.muzero.network import MuZeroNet, UnrollBatch
 from mbrl_helpers.muzero.player import MuZeroPlayer, encode, is_two_player, loss_rates
-from mbrl_helpers.muzero.selfplay import SelfPlayConfig, self_play
+from mbrl_helpers.muzero.selfplay import SELECTION_RULES, SelfPlayConfig, self_play
 from mbrl_helpers.muzero.targets import RANDOM_ACTION, stored_unrolls, value_targets
 
 
@@ -51,6 +51,7 @@ class MuZeroConfig:
     random_moves: int = 1  # first moves uniformly random: every opening gets played
     max_moves: int = 100  # step limit of a single-agent episode
     exploring_starts: bool = True  # single-agent episodes start in a random cell
+    select: str = "puct"  # self-play's selection rule (selfplay.SELECTION_RULES)
     # -- targets
     unroll_steps: int = 5  # K: steps the model is unrolled during training
     td_steps: int = 10  # n of the n-step value targets (single agent; two players: the outcome)
@@ -60,7 +61,7 @@ class MuZeroConfig:
     dynamics_hidden: int = 128  # units of g's hidden layer
     # -- learning
     batch_size: int = 128  # unrolls per minibatch
-    train_steps: int = 100  # Adam steps per iteration
+    train_steps: int = 50  # Adam steps per iteration
     lr: float = 0.01  # Adam's step size at the start...
     lr_final: float = 0.001  # ...decayed exponentially to this at the last step
     c_l2: float = 1e-4  # weight decay c ||theta||^2
@@ -99,6 +100,10 @@ class MuZeroConfig:
         for name in ("dirichlet_alpha", "lr", "lr_final"):
             setattr(self, name, v_.check_float(name, getattr(self, name), low=0.0, low_open=True))
         self.noise_fraction = v_.check_probability("noise_fraction", self.noise_fraction)
+        if self.select not in SELECTION_RULES:
+            raise ValueError(
+                f"select must be one of {sorted(SELECTION_RULES)}, got {self.select!r}"
+            )
         for name in ("exploring_starts", "symmetries"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -116,7 +121,7 @@ class MuZeroConfig:
     def maze(cls, **changes) -> MuZeroConfig:
         """Settings for a small single-agent maze (`MazeTask`): shorter, one game per start."""
         settings = {
-            "n_iterations": 30,
+            "n_iterations": 40,
             "games_per_iteration": 32,
             "n_simulations": 16,
             "dirichlet_alpha": 0.5,
@@ -130,6 +135,7 @@ class MuZeroConfig:
             "train_steps": 40,
             "window": 10,
             "eval_simulations": 0,
+            "select": "normalised_siblings",
         }
         settings.update(changes)
         return cls(**settings)
@@ -359,6 +365,7 @@ def train(
                             config.eval_simulations,
                             c_puct=config.c_puct,
                             seed=eval_seed,
+                            select=SELECTION_RULES[config.select],
                         ),
                     )
                     if config.eval_simulations
