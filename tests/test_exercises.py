@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from mbrl_helpers import exercises
+from mbrl_helpers.course import exercises
 
 
 def _solution(*cells):

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from mbrl_helpers import alphazero, games, mcts, muzero
+from mbrl_helpers.models.nets import numerical_gradient
 from mbrl_helpers.muzero import MuZeroNet, UnrollBatch
-from mbrl_helpers.nets import numerical_gradient
 
 TTT = games.TicTacToe()
 
