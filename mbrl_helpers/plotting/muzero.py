@@ -35,7 +35,9 @@ def draw_unroll(K: int = 3, ax=None):
             arrow(ax, (x, 0.18), (x, 0.45), "$h$", label_offset=(0.018, 0))
         else:
             arrow(ax, (x, 0.18), (x, 0.45), "", color="tab:gray")
-            ax.text(x + 0.012, 0.31, "consistency:\n$s^k$ vs $h(o_{t+k})$", fontsize=7, color="tab:gray")
+            ax.text(
+                x + 0.012, 0.31, "consistency:\n$s^k$ vs $h(o_{t+k})$", fontsize=7, color="tab:gray"
+            )
             x0 = xs[k - 1]
             arrow(ax, (x0 + w / 2, 0.5), (x - w / 2, 0.5), f"$g$, $a_{{t+{k}}}$",
                   label_offset=(0, -0.045))  # fmt: skip
