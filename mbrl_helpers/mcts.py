@@ -486,12 +486,13 @@ class LatentNode(Node):
     """A node of a tree searched inside a learned model: a latent state, no rules.
 
     Besides `Node`'s statistics: `reward`, the reward r(s, a) the model predicted for the edge
-    into this node (for the player who chose it), and `bounds`, the `MinMaxStats` of the tree
-    (shared by all its nodes). `state` holds the latent vector once the node has been evaluated;
+    into this node (for the player who chose it), `value`, the value v(s) it predicted for the
+    node (for the player to move there; NaN until evaluated), and `bounds`, the `MinMaxStats` of
+    the tree (shared by all its nodes). `state` holds the latent vector once the node has been evaluated;
     `terminal` stays False: the model never says a game is over.
     """
 
-    __slots__ = ("reward", "bounds")
+    __slots__ = ("reward", "value", "bounds")
 
     def __init__(self, action, player: int, P: float = 1.0, bounds: MinMaxStats | None = None):
         # Node.__init__ written out: a search creates one node per action at every expansion
@@ -506,6 +507,7 @@ class LatentNode(Node):
         self.returns = None
         self.children = []
         self.reward = 0.0
+        self.value = math.nan
         self.bounds = bounds
 
 
@@ -669,6 +671,7 @@ def search_batch(
     priors, values = _model_output(priors, values, len(states), n_actions)
     for i, root in enumerate(roots):
         root.state = latents[i]
+        root.value = values[i]
         expand_root(game, root, states[i], priors[i], noise, rngs[i])
         backup_latent([root], values[i], discount, sign)
 
@@ -687,6 +690,7 @@ def search_batch(
             # r, s' <- g(s, a): the model's prediction, not the game's
             leaf.state = latents[i]
             leaf.reward = rewards[i]
+            leaf.value = values[i]
             leaf.to_play = 1 - leaf.player if sign < 0 else leaf.player
             expand_latent(leaf, priors[i])
             backup_latent(path, values[i], discount, sign)

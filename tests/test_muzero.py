@@ -623,3 +623,43 @@ def test_normalised_puct_scores_pick_what_puct_normalised_picks():
         scores = muzero.normalised_puct_scores(Q, N, P, 1.25, -6.0, 10.0)
         chosen = muzero.puct_normalised(root, 1.25, rng)
         assert scores[root.children.index(chosen)] == pytest.approx(scores.max())
+
+
+# --- analysis ------------------------------------------------------------------------------------
+def test_record_game_matches_the_hand_made_trajectory():
+    traj = muzero.record_game(TTT, X_WINS)
+    ref = recorded_game(X_WINS)
+    for name in ("observations", "actions", "rewards", "policies", "root_values"):
+        assert np.array_equal(getattr(traj, name), getattr(ref, name)), name
+    with pytest.raises(ValueError, match="must finish the game"):
+        muzero.record_game(TTT, [0, 1])
+
+
+def test_model_accuracy_counts_and_ranges():
+    net = MuZeroNet(18, 9, seed=0)
+    acc = muzero.model_accuracy(TTT, net, max_steps=4, n_games=20, seed=1)
+    assert acc.steps.tolist() == [0, 1, 2, 3, 4]
+    assert np.isnan(acc.reward[0]) and np.isnan(acc.value_past_end[0])
+    assert (acc.in_game + acc.past_end == acc.in_game[0]).all() and acc.past_end[0] == 0
+    for name in ("reward", "value", "policy", "value_past_end", "reward_past_end"):
+        values = getattr(acc, name)
+        assert np.all((values[~np.isnan(values)] >= 0) & (values[~np.isnan(values)] <= 1)), name
+    with pytest.raises(ValueError, match="players"):
+        muzero.model_accuracy(TTT, net, players="strong")
+
+
+def test_audit_tree_finds_illegal_moves_and_moves_after_the_end():
+    net = MuZeroNet(18, 9, seed=1)
+    s = TTT.state_from_string("XX. / OO. / ...")
+    result = muzero.MuZeroPlayer(TTT, net, 200).search([s])[0]
+    audit = muzero.audit_tree(TTT, s, result)
+    total = sum(n.N for n in _nodes(result.root) if n is not result.root)
+    assert sum(audit.visits.values()) == total
+    assert audit.visits["illegal"] > 0 and audit.visits["after_end"] > 0  # an untrained model
+
+
+def test_blunders_of_a_random_network_and_none_of_the_perfect_player():
+    net = MuZeroNet(18, 9, seed=2)
+    found = muzero.blunders(TTT, muzero.MuZeroPlayer(TTT, net, 0), me=1)
+    assert found and all(a not in optimal for _, a, optimal in found)
+    assert muzero.blunders(TTT, games.perfect_player(TTT), me=0) == []

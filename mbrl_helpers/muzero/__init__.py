@@ -17,12 +17,19 @@ search (its legal moves mask the priors), never below it.
 - `training`: `train(game, seed=0) -> (net, history)`, `MuZeroConfig`;
 - `player`: `MuZeroPlayer(game, net, n_simulations=50, seed=0)`, `loss_rates`;
 - `tasks`: `MazeTask`, a single-agent maze with rewards and a discount;
-- `analysis`: `model_accuracy`, the model's k-step predictions against the exact solver.
+- `analysis`: `model_accuracy` (the model's k-step predictions against the exact solver),
+  `audit_tree` (where a search's visits went, checked with the rules), `blunders`.
 
 Sutton & Barto sections 8.11 and 16.6; lecture 07.
 """
 
-from mbrl_helpers.muzero.analysis import ModelAccuracy, model_accuracy
+from mbrl_helpers.muzero.analysis import (
+    ModelAccuracy,
+    TreeAudit,
+    audit_tree,
+    blunders,
+    model_accuracy,
+)
 from mbrl_helpers.muzero.network import (
     GRADIENT_SCALE,
     LossParts,
@@ -44,6 +51,7 @@ from mbrl_helpers.muzero.selfplay import SELECTION_RULES, SelfPlayConfig, move_r
 from mbrl_helpers.muzero.targets import (
     Trajectory,
     UnrollTargets,
+    record_game,
     stored_unrolls,
     unroll_targets,
     value_targets,
@@ -57,6 +65,7 @@ __all__ = [
     "History",
     "LossParts",
     "ModelAccuracy",
+    "TreeAudit",
     "MazeTask",
     "MuZeroConfig",
     "MuZeroNet",
@@ -66,6 +75,8 @@ __all__ = [
     "Trajectory",
     "UnrollBatch",
     "UnrollTargets",
+    "audit_tree",
+    "blunders",
     "encode",
     "loss_rates",
     "model_accuracy",
@@ -73,6 +84,7 @@ __all__ = [
     "normalised_puct_scores",
     "puct_normalised",
     "puct_normalised_siblings",
+    "record_game",
     "self_play",
     "stored_unrolls",
     "train",

@@ -128,3 +128,77 @@ def model_accuracy(
         in_game=counts[0],
         past_end=counts[1],
     )
+
+
+@dataclass
+class TreeAudit:
+    """Where the visits of a search in the learned model went, checked afterwards with the rules.
+
+    Each node below the root is classified by replaying its path in the real game: `legal` (a
+    real position, the game still on), `illegal` (the path contains a move the rules forbid,
+    e.g. onto an occupied cell), `after_end` (the path goes on after the game ended). For each
+    class: the visits, and the mean reward and value the model predicted at those nodes (value
+    for the player to move there).
+    """
+
+    visits: dict[str, int]
+    mean_reward: dict[str, float]
+    mean_value: dict[str, float]
+
+
+def audit_tree(game, state, result) -> TreeAudit:
+    """Classify the nodes of `result.root` (a search from `state` in a learned model)."""
+    check_game("game", game)
+    kinds = ("legal", "illegal", "after_end")
+    visits = dict.fromkeys(kinds, 0)
+    rewards: dict[str, list] = {k: [] for k in kinds}
+    values: dict[str, list] = {k: [] for k in kinds}
+
+    def walk(node, real, kind):
+        for child in node.children:
+            if child.N == 0:
+                continue
+            if kind != "legal":
+                child_kind, child_real = kind, None
+            elif game.is_terminal(real):
+                child_kind, child_real = "after_end", None
+            elif child.action not in game.legal_actions(real):
+                child_kind, child_real = "illegal", None
+            else:
+                child_kind, child_real = "legal", game.next_state(real, child.action)
+            visits[child_kind] += child.N
+            rewards[child_kind].append(child.reward)
+            values[child_kind].append(child.value)
+            walk(child, child_real, child_kind)
+
+    walk(result.root, state, "legal")
+    return TreeAudit(
+        visits=visits,
+        mean_reward={k: float(np.mean(v)) if v else float("nan") for k, v in rewards.items()},
+        mean_value={k: float(np.mean(v)) if v else float("nan") for k, v in values.items()},
+    )
+
+
+def blunders(game, player, me: int) -> list[tuple]:
+    """The positions, reachable against the perfect player, where `player` (as player `me`)
+    throws away the game-theoretic value: `(state, move, optimal_moves)`, in a fixed order."""
+    check_game("game", game)
+    me = v_.check_int("me", me, low=0, high=1)
+    found, seen = [], set()
+    frontier = [game.initial_state()]
+    while frontier:
+        nxt = []
+        for s in frontier:
+            if s in seen or game.is_terminal(s):
+                continue
+            seen.add(s)
+            value, optimal = solve(game, s)
+            if game.current_player(s) == me:
+                a = player(s)
+                if a not in optimal:
+                    found.append((s, a, optimal))
+                nxt.append(game.next_state(s, a))
+            else:
+                nxt.extend(game.next_state(s, a) for a in optimal)
+        frontier = sorted(set(nxt), key=hash)
+    return found

@@ -176,3 +176,35 @@ def stored_unrolls(trajectory: Trajectory, K: int, z: np.ndarray) -> dict[str, n
         "policy_mask": (index < T).astype(float),
         "consistency_mask": consistency_mask,
     }
+
+
+def record_game(game, moves, policies=None) -> Trajectory:
+    """A `Trajectory` of a two-player game played with the given `moves` from the start.
+
+    Observations are `game.encode` of each position, rewards 1 on a winning move (for its
+    mover), `policies` the search's visit distributions (default: one-hot on the moves played),
+    root values 0. The game must be over after the last move.
+    """
+    moves = [int(a) for a in moves]
+    state = game.initial_state()
+    obs, rewards = [], []
+    for a in moves:
+        obs.append(np.asarray(game.encode(state), dtype=np.float32).ravel())
+        nxt = game.next_state(state, a)  # an illegal move raises, naming it
+        won = game.is_terminal(nxt) and game.returns(nxt)[game.current_player(state)] > 0
+        rewards.append(1.0 if won else 0.0)
+        state = nxt
+    if not game.is_terminal(state):
+        raise ValueError(f"moves must finish the game, {moves} leaves it running")
+    obs.append(np.asarray(game.encode(state), dtype=np.float32).ravel())
+    A = game.num_actions
+    policies = np.eye(A)[moves] if policies is None else np.asarray(policies, dtype=float)
+    if policies.shape != (len(moves), A):
+        raise ValueError(f"policies must have shape {(len(moves), A)}, got {policies.shape}")
+    return Trajectory(
+        observations=np.stack(obs),
+        actions=np.array(moves),
+        rewards=np.array(rewards),
+        policies=policies,
+        root_values=np.zeros(len(moves)),
+    )
