@@ -45,7 +45,6 @@ from mbrl_helpers.muzero.player import (
     loss_rates,
     normalised_puct_scores,
     puct_normalised,
-    puct_normalised_siblings,
 )
 from mbrl_helpers.muzero.selfplay import SELECTION_RULES, SelfPlayConfig, move_reward, self_play
 from mbrl_helpers.muzero.targets import (
@@ -83,7 +82,6 @@ __all__ = [
     "move_reward",
     "normalised_puct_scores",
     "puct_normalised",
-    "puct_normalised_siblings",
     "record_game",
     "self_play",
     "stored_unrolls",

@@ -94,42 +94,18 @@ def puct_normalised(node, c: float, rng: np.random.Generator):
     Q_bar = (Q - min) / (max - min) with the smallest and largest Q backed up anywhere in the tree
     (`node.bounds`, an `mcts.MinMaxStats`), so Q_bar lies in [0, 1] whatever the scale of the
     rewards; an unvisited child scores Q_bar = 0, the worst value seen (MuZero's pseudocode).
-    For trees searched in a learned model (`mcts.LatentNode`).
+    The same scores as `normalised_puct_scores`, in a plain loop. For trees searched in a
+    learned model (`mcts.LatentNode`).
     """
-    return _normalised_argmax(node, c, rng, siblings=False)
-
-
-def puct_normalised_siblings(node, c: float, rng: np.random.Generator):
-    """`puct_normalised`, but an unvisited child scores the mean Q_bar of its visited siblings.
-
-    MuZero's 0 for an unvisited child is the worst value in the tree: once one move has been
-    tried, the others are only tried for their prior, and with few simulations the visit counts
-    (the policy targets) pile up on the first move tried. Valuing an unvisited move like the
-    moves already tried at that node ("first-play urgency", which Leela Zero and KataGo set
-    from the parent's value) keeps the comparison fair; lecture 07 measures the difference.
-    """
-    return _normalised_argmax(node, c, rng, siblings=True)
-
-
-def _normalised_argmax(node, c: float, rng, siblings: bool):
     bounds = node.bounds
     low, high = bounds.low, bounds.high
     scale = 1.0 / (high - low) if high > low else None
-    unvisited = 0.0
-    if siblings:
-        total, count = 0.0, 0
-        for child in node.children:
-            if child.N:
-                q = child.W / child.N
-                total += q if scale is None else (q - low) * scale
-                count += 1
-        unvisited = total / count if count else 0.0
     bonus = c * math.sqrt(node.N)
     best, best_score, ties = None, -math.inf, None
     for child in node.children:
         n = child.N
         if n == 0:
-            q = unvisited
+            q = 0.0
         elif scale is None:
             q = child.W / n
         else:

@@ -27,14 +27,12 @@ from mbrl_helpers.muzero.player import (
     encode,
     is_two_player,
     puct_normalised,
-    puct_normalised_siblings,
 )
 from mbrl_helpers.muzero.targets import Trajectory
 
 SELECTION_RULES = {
     "puct": puct,  # AlphaZero's PUCT on raw Q (values and rewards in [-1, 1])
     "normalised": puct_normalised,  # Q min-max normalised, unvisited children 0 (MuZero)
-    "normalised_siblings": puct_normalised_siblings,  # ...unvisited: their siblings' mean
 }
 """The selection rules self-play can use, by name."""
 

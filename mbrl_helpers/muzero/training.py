@@ -120,7 +120,7 @@ class MuZeroConfig:
     @classmethod
     def maze(cls, **changes) -> MuZeroConfig:
         """Settings for the Dyna maze (`MazeTask`): 40 iterations of 32 episodes from random
-        cells, moves always drawn from the visit counts, Q normalised (`normalised_siblings`),
+        cells, moves always drawn from the visit counts, Q min-max normalised (`normalised`),
         a smaller network trained harder (120 steps of 64 unrolls per iteration)."""
         settings = {
             "n_iterations": 40,
@@ -139,7 +139,7 @@ class MuZeroConfig:
             "train_steps": 120,
             "window": 10,
             "eval_simulations": 0,
-            "select": "normalised_siblings",
+            "select": "normalised",
         }
         settings.update(changes)
         return cls(**settings)
