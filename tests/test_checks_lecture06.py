@@ -60,7 +60,7 @@ def test_reference_passes(exercise_id):
 
 @pytest.mark.parametrize("exercise_id", sorted(REFERENCE))
 def test_not_implemented_is_reported(exercise_id):
-    def todo(*args):
+    def todo(*args, **kwargs):
         raise NotImplementedError(f"Exercise {exercise_id}")
 
     assert checks.evaluate(exercise_id, todo).status == checks.NOT_IMPLEMENTED
