@@ -167,7 +167,7 @@ def test_0_2_passes_the_reference():
         (ignores_termination_02, "after termination"),
         (never_restarts, "every return must be"),
         (one_step_too_many, "every return must be"),
-        (global_random, "same seed gave different returns"),
+        (global_random, "not from its rng argument"),
         (one_return, "one per trajectory"),
         (ignores_policy, "other than the policy's"),
         (fixed_first_action, "other than the policy's"),

@@ -159,7 +159,7 @@ def sp_most_likely(Q, P, s, a, alpha, gamma, rng):
         (sp_uniform, "you chose among the outcomes uniformly"),
         (sp_expected, "that is the expected update"),
         (sp_no_alpha, "only a step alpha"),
-        (sp_global_random, "never from np.random"),
+        (sp_global_random, "not from its rng argument"),
         (sp_fixed_seed, "with the rng you were given"),
         (sp_most_likely, "sample the outcome with its probability"),
     ],

@@ -225,7 +225,7 @@ MISTAKES = [
     ("6.6", select_argmin, "not the smallest"),
     ("6.6", select_child_count, "not the child's"),
     ("6.6", select_returns_the_score, "return the position of the chosen child"),
-    ("6.6", select_stray_ties, "use only the rng argument"),
+    ("6.6", select_stray_ties, "not from its rng argument"),
 ]
 
 
