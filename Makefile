@@ -17,10 +17,11 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/00_why_model_based_rl.ipynb
 
-## make test: lint, exercise staleness, unit tests and every notebook (as CI runs it)
+## make test: lint, import contracts, exercise staleness, unit tests and every notebook (as CI runs it)
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m mbrl_helpers.course.exercises --check
 	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_NOTEBOOKS) tests notebooks solutions exercises
 
@@ -45,4 +46,4 @@ benchmarks: setup
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache test-artifacts

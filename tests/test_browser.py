@@ -1,6 +1,6 @@
 """The course as a student sees it: JupyterLab in headless Chromium runs the lectures with widgets.
 
-For each lecture with an interactive widget (01 the Dyna explorer, 05 the MCTS stepper, 07 the
+For each lecture with an interactive widget (01 the Dyna explorer, 05 the MCTS stepper, 08 the
 exploration slider and the quiz), starts JupyterLab on 127.0.0.1 (no token) over a copy of the
 lectures, opens the lecture in Debian's Chromium driven by Playwright (never a downloaded
 browser), runs all cells, and checks that no cell shows an error, that the widgets render (no

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from stray_random import stray_rng
@@ -183,6 +185,10 @@ def targets_stray_random(*args):
     return _targets(*args, end_action="stray")
 
 
+def targets_own_generator(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, np.random.default_rng(7))  # not rng
+
+
 def targets_mutates(actions, rewards, policies, t, K, rng):
     out = unroll_targets(actions, rewards, policies, t, K, rng)
     policies[:] = 0.0  # "clean up" the caller's array
@@ -357,7 +363,8 @@ MISTAKES = [
     ("7.1", targets_policy_past_the_end, "no search ran at or after the end"),
     ("7.1", targets_index_past_the_end, "IndexError"),
     ("7.1", targets_end_action_zero, "draw each one uniformly at random"),
-    ("7.1", targets_stray_random, "use only the rng argument"),
+    ("7.1", targets_stray_random, "not from its rng argument"),
+    ("7.1", targets_own_generator, "draw each one uniformly at random with rng"),
     ("7.1", targets_mutates, "changed its input policies"),
     ("7.1", targets_as_tuple, "expected a muzero.UnrollTargets"),
     ("7.2", scores_nan_without_spread, "use Q as it is"),
@@ -382,7 +389,7 @@ MISTAKES = [
     ("7.4", gradient_value_sign, "d/dv (z - v)^2 = -2 (z - v)"),
     ("7.4", gradient_squared_error_reward, "gradient of a squared error"),
     ("7.4", gradient_wrt_probabilities, "the exercise asks for the logits"),
-    ("7.4", gradient_nan, "nan or inf"),
+    ("7.4", gradient_nan, "holds NaN values"),
     ("7.4", gradient_mutates, "changed its input value"),
 ]
 
@@ -408,3 +415,24 @@ def test_wrong_shapes_and_types_fail_without_a_crash():
         result = checks.evaluate(exercise_id, fn)
         assert result.status == checks.FAILED
         assert "the check could not use" not in result.line, result.line
+
+
+def endless(*args, **kwargs):
+    while True:
+        sum(range(1000))
+
+
+@pytest.mark.parametrize("exercise_id", sorted(REFERENCE))
+def test_a_function_that_never_returns_fails_within_seconds(exercise_id):
+    start = time.perf_counter()
+    result = checks.evaluate(exercise_id, endless)
+    assert result.status == checks.FAILED
+    assert "did not finish within" in result.line, result.line
+    assert time.perf_counter() - start < 10
+
+
+def test_the_checks_draw_no_randomness_of_their_own_from_global_state():
+    np.random.seed(123)  # noqa: NPY002 - a check must not depend on numpy's global state
+    first = [checks.evaluate(i, REFERENCE[i]).line for i in sorted(REFERENCE)]
+    np.random.seed(456)  # noqa: NPY002
+    assert [checks.evaluate(i, REFERENCE[i]).line for i in sorted(REFERENCE)] == first

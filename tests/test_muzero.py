@@ -385,12 +385,12 @@ def test_normalised_puct_and_rule_from_scores_agree():
     root.N = 1 + sum(c.N for c in root.children)
     slow = mcts.rule_from_scores(alphazero.puct_scores, normalise=True)
     for c in (0.5, 1.5, 5.0):
-        a = muzero.puct_normalised(root, c, np.random.default_rng(1))
-        b = slow(root, c, np.random.default_rng(1))
+        a = muzero.puct_normalised(root, c, rng=np.random.default_rng(1))
+        b = slow(root, c, rng=np.random.default_rng(1))
         assert a is b
     # normalised, Q spans [0, 1]: with c = 0 the best child wins, unvisited ones score 0
     best = max(root.children[:5], key=lambda ch: ch.Q)
-    assert muzero.puct_normalised(root, 0.0, rng) is best
+    assert muzero.puct_normalised(root, 0.0, rng=rng) is best
 
 
 def test_normalised_search_does_not_depend_on_the_scale_of_the_rewards():
@@ -502,7 +502,7 @@ def test_batched_loss_rates_equal_the_sequential_ones(n_simulations):
 
 # --- training ----------------------------------------------------------------------------------
 TINY = dict(
-    n_iterations=2, games_per_iteration=4, n_simulations=4, train_steps=3, batch_size=16,
+    n_iterations=2, games_per_iteration=4, n_simulations=4, n_gradient_steps=3, batch_size=16,
     eval_simulations=3, latent=8, hidden=8, dynamics_hidden=8,
 )  # fmt: skip
 
@@ -532,16 +532,23 @@ def test_training_on_a_maze_with_rewards_and_a_discount():
 
 
 def test_train_checks_its_arguments():
-    with pytest.raises(TypeError, match="unknown settings"):
+    with pytest.raises(TypeError, match="unknown setting"):
         muzero.train(TTT, n_iteration=3)
     with pytest.raises(TypeError, match="config must be a MuZeroConfig"):
         muzero.train(TTT, config={"n_iterations": 3})
     with pytest.raises(ValueError, match="n_iterations must be >= 1"):
         muzero.MuZeroConfig(n_iterations=0)
     with pytest.raises(ValueError, match="noise_fraction must be <= 1"):
-        muzero.MuZeroConfig(noise_fraction=1.5)
+        muzero.MuZeroConfig().replace(noise_fraction=1.5)
     with pytest.raises(TypeError, match="symmetries must be True or False"):
         muzero.MuZeroConfig(symmetries="yes")
+    with pytest.raises(ValueError, match="select must be one of"):
+        muzero.SelfPlayConfig(select="ucb1")
+    with pytest.raises(TypeError, match="self_play must be a muzero.SelfPlayConfig"):
+        muzero.MuZeroConfig(self_play=alphazero.SelfPlayConfig())
+    config = muzero.MuZeroConfig().replace(n_simulations=7, lr=0.5)
+    assert (config.self_play.n_simulations, config.lr) == (7, 0.5)
+    assert muzero.MuZeroConfig.maze().self_play.select == "normalised"
     with pytest.raises(TypeError, match="seed must be an integer"):
         muzero.train(TTT, seed="0")
     with pytest.raises(TypeError, match="game must be a game"):
@@ -570,7 +577,7 @@ def test_maze_task_follows_the_game_protocol():
     assert maze.is_terminal(goal) and maze.legal_actions(goal) == ()
     assert maze.encode(maze.start).sum() == 1.0
     rng = np.random.default_rng(0)
-    assert all(maze.random_state(rng) in maze.free for _ in range(20))
+    assert all(maze.random_state(rng=rng) in maze.free for _ in range(20))
     with pytest.raises(ValueError, match="discount"):
         muzero.MazeTask(discount=0.0)
 
@@ -621,7 +628,7 @@ def test_normalised_puct_scores_pick_what_puct_normalised_picks():
         N = np.array([ch.N for ch in root.children])
         P = np.array([ch.P for ch in root.children])
         scores = muzero.normalised_puct_scores(Q, N, P, 1.25, -6.0, 10.0)
-        chosen = muzero.puct_normalised(root, 1.25, rng)
+        chosen = muzero.puct_normalised(root, 1.25, rng=rng)
         assert scores[root.children.index(chosen)] == pytest.approx(scores.max())
 
 

@@ -28,6 +28,7 @@ from mbrl_helpers.games import check_game, solve
 from mbrl_helpers.muzero.network import MuZeroNet
 from mbrl_helpers.muzero.player import encode
 from mbrl_helpers.muzero.selfplay import move_reward
+from mbrl_helpers.randomness import random_index
 
 
 @dataclass
@@ -44,11 +45,11 @@ class ModelAccuracy:
     past_end: np.ndarray  # number of unrolls at or past the end at step k
 
 
-def _play(game, rng, perfect: bool):
+def _play(game, perfect: bool, *, rng):
     path, moves = [game.initial_state()], []
     while not game.is_terminal(path[-1]):
         options = solve(game, path[-1])[1] if perfect else game.legal_actions(path[-1])
-        moves.append(options[int(rng.integers(len(options)))])
+        moves.append(options[random_index(len(options), rng=rng)])
         path.append(game.next_state(path[-1], moves[-1]))
     return path, moves
 
@@ -78,14 +79,14 @@ def model_accuracy(
     A = game.num_actions
     starts, actions, rewards, states = [], [], [], []
     for _ in range(n_games):
-        path, moves = _play(game, rng, players == "perfect")
+        path, moves = _play(game, players == "perfect", rng=rng)
         gains = [move_reward(game, path[i], moves[i], path[i + 1]) for i in range(len(moves))]
         T = len(moves)
         for t in range(T):
             future = range(t + 1, t + max_steps + 1)
             starts.append(path[t])
             # past the end: random moves in the absorbing state, which earn nothing
-            actions.append([moves[i - 1] if i <= T else int(rng.integers(A)) for i in future])
+            actions.append([moves[i - 1] if i <= T else random_index(A, rng=rng) for i in future])
             rewards.append([gains[i - 1] if i <= T else 0.0 for i in future])
             states.append([path[i] if i < T else None for i in range(t, t + max_steps + 1)])
     obs = np.stack([encode(game, s) for s in starts])

@@ -11,6 +11,7 @@ from mbrl_helpers import validation as v_
 from mbrl_helpers.alphazero import C_PUCT, puct
 from mbrl_helpers.games import check_game, solve
 from mbrl_helpers.muzero.network import MuZeroNet
+from mbrl_helpers.randomness import random_index
 
 
 def encode(game, state) -> np.ndarray:
@@ -88,7 +89,7 @@ def normalised_puct_scores(Q, N, P, c_puct: float, q_min: float, q_max: float) -
     return Q_bar + c_puct * P * np.sqrt(1.0 + N.sum()) / (1.0 + N)
 
 
-def puct_normalised(node, c: float, rng: np.random.Generator):
+def puct_normalised(node, c: float, *, rng: np.random.Generator):
     """PUCT on Q normalised by the tree's bounds: Q_bar + c P sqrt(N(s)) / (1 + N(s,a)), random ties.
 
     Q_bar = (Q - min) / (max - min) with the smallest and largest Q backed up anywhere in the tree
@@ -159,7 +160,7 @@ class MuZeroPlayer:
         self.seed = v_.check_int("seed", seed, low=0)
         if not callable(select):
             raise TypeError(
-                f"select must be a selection rule (node, c, rng) -> child, got {select!r}"
+                f"select must be a selection rule (node, c, *, rng) -> child, got {select!r}"
             )
         self.select = select
         self.last_result: mcts.SearchResult | None = None
@@ -194,11 +195,11 @@ class MuZeroPlayer:
                     raise ValueError("state must not be terminal: there is no move to choose")
                 scores = np.array([p[a] for a in legal])
                 best = np.flatnonzero(scores == scores.max())
-                moves.append(legal[int(best[int(self._rng(s).random() * len(best))])])
+                moves.append(legal[int(best[random_index(len(best), rng=self._rng(s))])])
             return moves
         results = self.search(states)
         self.last_result = results[-1]
-        return [r.best_action(self._rng(s)) for r, s in zip(results, states, strict=True)]
+        return [r.best_action(rng=self._rng(s)) for r, s in zip(results, states, strict=True)]
 
     def __repr__(self) -> str:
         return (

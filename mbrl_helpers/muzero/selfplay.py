@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mbrl_helpers import mcts
+from mbrl_helpers import alphazero, mcts
 from mbrl_helpers import validation as v_
-from mbrl_helpers.alphazero import C_PUCT, puct, sample_move
+from mbrl_helpers.alphazero import puct, sample_move
 from mbrl_helpers.muzero.network import MuZeroNet
 from mbrl_helpers.muzero.player import (
     NetworkModel,
@@ -29,6 +29,7 @@ from mbrl_helpers.muzero.player import (
     puct_normalised,
 )
 from mbrl_helpers.muzero.targets import Trajectory
+from mbrl_helpers.randomness import random_index
 
 SELECTION_RULES = {
     "puct": puct,  # AlphaZero's PUCT on raw Q (values and rewards in [-1, 1])
@@ -37,19 +38,28 @@ SELECTION_RULES = {
 """The selection rules self-play can use, by name."""
 
 
-@dataclass
-class SelfPlayConfig:
-    """How self-play searches and chooses moves (defaults for tic-tac-toe)."""
+@dataclass(frozen=True)
+class SelfPlayConfig(alphazero.SelfPlayConfig):
+    """How self-play searches and chooses moves: AlphaZero's settings (`alphazero.SelfPlayConfig`:
+    `c_puct`, `dirichlet_alpha`, `noise_fraction`, `temperature_moves`, `random_moves`), searched
+    in the learned model with fewer simulations, and a single agent's episodes."""
 
     n_simulations: int = 25  # simulations per move, in the learned model
-    c_puct: float = C_PUCT
-    dirichlet_alpha: float = 1.0  # root noise Dir(alpha), ~10 / typical number of moves
-    noise_fraction: float = 0.25  # P <- (1 - fraction) P + fraction * noise at the root
-    temperature_moves: int = 4  # tau = 1 for this many moves of a game, then the most visited
-    random_moves: int = 1  # the first moves of a game are uniformly random (all openings)
     max_moves: int = 100  # a single-agent episode is cut off after this many moves
     exploring_starts: bool = True  # a single-agent episode starts in a random cell
-    select: str = "puct"  # selection rule: a key of `SELECTION_RULES`
+    select: str = "puct"  # the selection rule: a key of `SELECTION_RULES`
+
+    def __post_init__(self):
+        super().__post_init__()
+        v_.check_int("max_moves", self.max_moves, low=1)
+        if not isinstance(self.exploring_starts, bool):
+            raise TypeError(
+                f"exploring_starts must be True or False, got {self.exploring_starts!r}"
+            )
+        if self.select not in SELECTION_RULES:
+            raise ValueError(
+                f"select must be one of {sorted(SELECTION_RULES)}, got {self.select!r}"
+            )
 
 
 def move_reward(game, state, action, next_state) -> float:
@@ -76,7 +86,7 @@ def self_play(
     A = game.num_actions
     single = not is_two_player(game)
     states = [
-        game.random_state(rng) if single and config.exploring_starts else game.initial_state()
+        game.random_state(rng=rng) if single and config.exploring_starts else game.initial_state()
         for _ in range(n_games)
     ]
     logs = [{"obs": [], "actions": [], "rewards": [], "policies": [], "values": []} for _ in states]
@@ -100,9 +110,9 @@ def self_play(
             pi[result.actions] = result.N / result.N.sum()
             if t < config.random_moves:
                 legal = game.legal_actions(s)
-                a = legal[int(rng.integers(len(legal)))]
+                a = legal[random_index(len(legal), rng=rng)]
             else:
-                a = sample_move(result, 1.0 if t < config.temperature_moves else 0.0, rng)
+                a = sample_move(result, 1.0 if t < config.temperature_moves else 0.0, rng=rng)
             s_next = game.next_state(s, a)  # the real move, with the real rules
             log["obs"].append(encode(game, s))
             log["actions"].append(a)

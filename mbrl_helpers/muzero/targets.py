@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mbrl_helpers import validation as v_
+from mbrl_helpers.randomness import random_index
 
 RANDOM_ACTION = -1
 """Marks an action past the end of a game in stored unrolls: replaced by a random one per batch."""
@@ -137,7 +138,7 @@ def unroll_targets(
                 actions[k - 1] = trajectory.actions[i - 1]
                 reward[k - 1] = trajectory.rewards[i - 1]
             else:
-                actions[k - 1] = rng.integers(A)  # absorbing: any action, reward 0
+                actions[k - 1] = random_index(A, rng=rng)  # absorbing: any action, reward 0
         if i <= T:
             value[k] = z[i]  # z_T = 0 after a terminal state
         if i < T:

@@ -19,6 +19,7 @@ import numpy as np
 from mbrl_helpers import validation as v_
 from mbrl_helpers.envs import GridWorld
 from mbrl_helpers.envs.mazes import DYNA_MAZE
+from mbrl_helpers.randomness import random_index
 
 
 class MazeTask:
@@ -48,10 +49,10 @@ class MazeTask:
         """The start cell S."""
         return self.start
 
-    def random_state(self, rng: np.random.Generator) -> int:
+    def random_state(self, *, rng: np.random.Generator) -> int:
         """A uniformly random free cell that is not a goal (exploring starts)."""
         v_.check_rng("rng", rng)
-        return self.free[int(rng.integers(len(self.free)))]
+        return self.free[random_index(len(self.free), rng=rng)]
 
     def current_player(self, state: int) -> int:
         """Always 0: one player."""

@@ -22,62 +22,48 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from mbrl_helpers import validation as v_
-from mbrl_helpers.alphazero import C_PUCT, Adam
 from mbrl_helpers.alphazero import History as AlphaZeroHistory
 from mbrl_helpers.games import TicTacToe, check_game
+from mbrl_helpers.models.nets import Adam
 from mbrl_helpers.muzero._blas import single_threaded_blas
 from mbrl_helpers.muzero.network import MuZeroNet, UnrollBatch
 from mbrl_helpers.muzero.player import MuZeroPlayer, encode, is_two_player, loss_rates
 from mbrl_helpers.muzero.selfplay import SELECTION_RULES, SelfPlayConfig, self_play
 from mbrl_helpers.muzero.targets import RANDOM_ACTION, stored_unrolls, value_targets
+from mbrl_helpers.randomness import random_index, random_indices, spawn_rngs
 
 
-@dataclass
+@dataclass(frozen=True)
 class MuZeroConfig:
-    """Every setting of `train`, with its default (tuned for tic-tac-toe on a 2-core laptop)."""
+    """Every setting of `train`, each default in one place (tuned for tic-tac-toe on the 2-core
+    course machine: `benchmarks/bench_muzero.py`; `MuZeroConfig.maze()` for the Dyna maze)."""
 
-    # -- the loop
-    n_iterations: int = 80  # at most this many rounds of self-play + learning...
+    n_iterations: int = 80  # at most this many rounds of self-play, learning, evaluation...
     stop_when_unbeaten: int = (
         3  # ...stop once unbeaten in this many evaluations in a row (0: never)
     )
     games_per_iteration: int = 30  # self-play games per round, searched in lockstep
-    # -- self-play (see `SelfPlayConfig`)
-    n_simulations: int = 25  # simulations per move in self-play
-    c_puct: float = C_PUCT  # PUCT's exploration constant
-    dirichlet_alpha: float = 1.0  # root noise Dir(alpha)
-    noise_fraction: float = 0.25  # share of the noise in the root priors
-    temperature_moves: int = 4  # moves drawn from the visits (tau = 1), then the most visited
-    random_moves: int = 1  # first moves uniformly random: every opening gets played
-    max_moves: int = 100  # step limit of a single-agent episode
-    exploring_starts: bool = True  # single-agent episodes start in a random cell
-    select: str = "puct"  # self-play's selection rule (selfplay.SELECTION_RULES)
-    # -- targets
-    unroll_steps: int = 5  # K: steps the model is unrolled during training
-    td_steps: int = 10  # n of the n-step value targets (single agent; two players: the outcome)
-    # -- network
+    self_play: SelfPlayConfig = field(default_factory=SelfPlayConfig)  # how self-play searches
+    unroll_steps: int = 5  # K: steps the model is unrolled in training
+    td_steps: int = 10  # n of the n-step value targets of a single agent (two players: outcome)
     latent: int = 64  # size d of a latent state
     hidden: int = 64  # units of h's and f's hidden layers
     dynamics_hidden: int = 128  # units of g's hidden layer
-    # -- learning
-    batch_size: int = 128  # unrolls per minibatch
-    train_steps: int = 50  # Adam steps per iteration
-    lr: float = 0.01  # Adam's step size at the start...
-    lr_final: float = 0.001  # ...decayed exponentially to this at the last step
+    lr: float = 0.01  # Adam's step size at the first step...
+    lr_final: float = 0.001  # ...decayed exponentially to this at the last planned step
     c_l2: float = 1e-4  # weight decay c ||theta||^2
-    consistency_weight: float = 5.0  # w_c (EfficientZero's addition; 0 = the original MuZero)
-    window: int = 20  # replay: the games of the last `window` iterations
+    consistency_weight: float = 5.0  # w_c of EfficientZero's consistency term (0: MuZero's loss)
+    batch_size: int = 128  # unrolls per gradient step, drawn with replacement
+    n_gradient_steps: int = 50  # Adam steps per round
+    window: int = 20  # rounds of games kept for learning (a replay of whole games)
     symmetries: bool = True  # one random board symmetry per unroll (if the game has them)
-    # -- evaluation
-    eval_simulations: int = 50  # simulations of the search player measured after each iteration
-    evaluate_strength: bool | None = None  # exact loss rates; None: for tic-tac-toe
+    eval_simulations: int = 50  # simulations of the searching player in the evaluation (0: none)
+    evaluate_strength: bool | None = None  # exact loss rates per round (default: tic-tac-toe)
 
     def __post_init__(self):
         for name in (
             "n_iterations",
             "games_per_iteration",
-            "n_simulations",
-            "max_moves",
             "td_steps",
             "latent",
             "hidden",
@@ -85,64 +71,68 @@ class MuZeroConfig:
             "batch_size",
             "window",
         ):
-            setattr(self, name, v_.check_int(name, getattr(self, name), low=1))
-        for name in (
-            "temperature_moves",
-            "random_moves",
-            "unroll_steps",
-            "train_steps",
-            "stop_when_unbeaten",
-        ):
-            setattr(self, name, v_.check_int(name, getattr(self, name), low=0))
-        self.eval_simulations = v_.check_int("eval_simulations", self.eval_simulations, low=0)
-        for name in ("c_puct", "c_l2", "consistency_weight"):
-            setattr(self, name, v_.check_float(name, getattr(self, name), low=0.0))
-        for name in ("dirichlet_alpha", "lr", "lr_final"):
-            setattr(self, name, v_.check_float(name, getattr(self, name), low=0.0, low_open=True))
-        self.noise_fraction = v_.check_probability("noise_fraction", self.noise_fraction)
-        if self.select not in SELECTION_RULES:
-            raise ValueError(
-                f"select must be one of {sorted(SELECTION_RULES)}, got {self.select!r}"
+            v_.check_int(name, getattr(self, name), low=1)
+        for name in ("stop_when_unbeaten", "unroll_steps", "n_gradient_steps", "eval_simulations"):
+            v_.check_int(name, getattr(self, name), low=0)
+        if not isinstance(self.self_play, SelfPlayConfig):
+            raise TypeError(
+                f"self_play must be a muzero.SelfPlayConfig, got {type(self.self_play).__name__}"
             )
-        for name in ("exploring_starts", "symmetries"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        if self.evaluate_strength is not None and not isinstance(self.evaluate_strength, bool):
+        for name in ("lr", "lr_final"):
+            v_.check_float(name, getattr(self, name), low=0.0, low_open=True)
+        for name in ("c_l2", "consistency_weight"):
+            v_.check_float(name, getattr(self, name), low=0.0)
+        if not isinstance(self.symmetries, bool):
+            raise TypeError(f"symmetries must be True or False, got {self.symmetries!r}")
+        if self.evaluate_strength not in (None, True, False):
             raise TypeError(
                 f"evaluate_strength must be None, True or False, got {self.evaluate_strength!r}"
             )
 
-    def self_play(self) -> SelfPlayConfig:
-        """The self-play part of the settings."""
-        names = {f.name for f in dataclasses.fields(SelfPlayConfig)}
-        return SelfPlayConfig(**{k: v for k, v in dataclasses.asdict(self).items() if k in names})
+    def replace(self, **settings) -> MuZeroConfig:
+        """A copy with some settings changed; self-play's may be given by name too
+        (`config.replace(n_simulations=50, lr=3e-3)`)."""
+        own = {f.name for f in dataclasses.fields(self)}
+        play = {f.name for f in dataclasses.fields(SelfPlayConfig)}
+        unknown = sorted(set(settings) - own - play)
+        if unknown:
+            raise TypeError(
+                f"unknown setting(s) {', '.join(unknown)}; MuZeroConfig has "
+                f"{', '.join(sorted(own))} and SelfPlayConfig has {', '.join(sorted(play))}"
+            )
+        self_play = dataclasses.replace(
+            settings.pop("self_play", self.self_play),
+            **{k: settings.pop(k) for k in list(settings) if k in play},
+        )
+        return dataclasses.replace(self, self_play=self_play, **settings)
 
     @classmethod
-    def maze(cls, **changes) -> MuZeroConfig:
+    def maze(cls, **settings) -> MuZeroConfig:
         """Settings for the Dyna maze (`MazeTask`): 40 iterations of 32 episodes from random
         cells, moves always drawn from the visit counts, Q min-max normalised (`normalised`),
         a smaller network trained harder (120 steps of 64 unrolls per iteration)."""
-        settings = {
-            "n_iterations": 40,
-            "stop_when_unbeaten": 0,
-            "games_per_iteration": 32,
-            "n_simulations": 16,
-            "dirichlet_alpha": 0.5,
-            "temperature_moves": 30,
-            "random_moves": 0,
-            "max_moves": 30,
-            "td_steps": 10,
-            "latent": 32,
-            "hidden": 64,
-            "dynamics_hidden": 64,
-            "batch_size": 64,
-            "train_steps": 120,
-            "window": 10,
-            "eval_simulations": 0,
-            "select": "normalised",
-        }
-        settings.update(changes)
-        return cls(**settings)
+        return cls().replace(
+            **{
+                "n_iterations": 40,
+                "stop_when_unbeaten": 0,
+                "games_per_iteration": 32,
+                "n_simulations": 16,
+                "dirichlet_alpha": 0.5,
+                "temperature_moves": 30,
+                "random_moves": 0,
+                "max_moves": 30,
+                "select": "normalised",
+                "td_steps": 10,
+                "latent": 32,
+                "hidden": 64,
+                "dynamics_hidden": 64,
+                "batch_size": 64,
+                "n_gradient_steps": 120,
+                "window": 10,
+                "eval_simulations": 0,
+                **settings,
+            }
+        )
 
 
 @dataclass
@@ -209,7 +199,7 @@ def symmetry_tables(game) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
             if game.is_terminal(s):
                 break
             legal = game.legal_actions(s)
-            s = game.next_state(s, legal[int(rng.integers(len(legal)))])
+            s = game.next_state(s, legal[random_index(len(legal), rng=rng)])
         for k in range(n_sym):
             if not np.array_equal(
                 encode(game, game.transform_state(s, k)), encode(game, s)[obs_index[k]]
@@ -226,16 +216,17 @@ def sample_batch(
 ) -> UnrollBatch:
     """A minibatch of stored unrolls: random actions past the end, one random symmetry each."""
     d = replay.data
-    idx = rng.integers(len(replay), size=batch_size)
+    idx = random_indices(len(replay), batch_size, rng=rng)
     obs, actions, policy = d["obs"][idx], d["actions"][idx], d["policy"][idx]
     past_end = actions == RANDOM_ACTION
     if tables is not None:
         obs_index, action_map, policy_index = tables
-        k = rng.integers(len(action_map), size=batch_size)
+        k = random_indices(len(action_map), batch_size, rng=rng)
         obs = np.take_along_axis(obs, obs_index[k][:, None, :], axis=2)
         actions = np.take_along_axis(action_map[k], np.where(past_end, 0, actions), axis=1)
         policy = np.take_along_axis(policy, policy_index[k][:, None, :], axis=2)
-    actions = np.where(past_end, rng.integers(n_actions, size=actions.shape), actions)
+    random_actions = random_indices(n_actions, actions.size, rng=rng).reshape(actions.shape)
+    actions = np.where(past_end, random_actions, actions)
     return UnrollBatch(
         obs=obs,
         actions=actions,
@@ -249,18 +240,19 @@ def sample_batch(
 
 
 def train(
-    game, seed: int = 0, config: MuZeroConfig | None = None, *, progress: bool = True, **changes
+    game, seed: int = 0, config: MuZeroConfig | None = None, *, progress: bool = True, **settings
 ) -> tuple[MuZeroNet, History]:
     """Train MuZero's network for `game` from scratch by self-play in its own model.
 
-    `config` (a `MuZeroConfig`; its defaults suit tic-tac-toe) holds every setting; keyword
-    `changes` replace some of them (`train(game, n_iterations=5)`). For a single-agent task
-    (`num_players = 1`, e.g. `MazeTask`) the value targets are n-step discounted returns
-    (`td_steps`, the task's `discount`); for a two-player game, the final outcome. After each
-    iteration, for tic-tac-toe (`evaluate_strength`): the exact loss rates against the perfect
-    player of the prediction network alone and of the search with `eval_simulations`, and of the
-    network alone against a random player. `progress` shows a tqdm bar. Returns the network and
-    its `History`.
+    Settings come from `config` (default `MuZeroConfig()`, tuned for tic-tac-toe), with any of
+    them overridden by name: `train(game, seed=0, n_iterations=10, n_simulations=16)`. For a
+    single-agent task (`num_players = 1`, e.g. `MazeTask`) the value targets are n-step
+    discounted returns (`td_steps`, the task's `discount`); for a two-player game, the final
+    outcome. After each iteration, for tic-tac-toe (`evaluate_strength`): the exact loss rates
+    against the perfect player of the prediction network alone and of the search with
+    `eval_simulations`, and of the network alone against a random player; training stops early
+    once both have been unbeaten in `stop_when_unbeaten` evaluations in a row. `progress` shows a
+    tqdm bar. Returns the network and its `History`.
     """
     check_game("game", game)
     if not callable(getattr(game, "encode", None)):
@@ -273,11 +265,7 @@ def train(
         config = MuZeroConfig()
     elif not isinstance(config, MuZeroConfig):
         raise TypeError(f"config must be a MuZeroConfig, got {type(config).__name__}")
-    if changes:
-        unknown = set(changes) - {f.name for f in dataclasses.fields(MuZeroConfig)}
-        if unknown:
-            raise TypeError(f"unknown settings {sorted(unknown)}: see MuZeroConfig")
-        config = dataclasses.replace(config, **changes)
+    config = config.replace(**settings)
     two_player = is_two_player(game)
     if not two_player and not callable(getattr(game, "reward", None)):
         raise TypeError("a single-agent task must have reward(state, action, next_state)")
@@ -287,7 +275,7 @@ def train(
     discount = float(getattr(game, "discount", 1.0)) if not two_player else 1.0
     tables = symmetry_tables(game) if config.symmetries else None
 
-    rng_play, rng_learn = v_.spawn_rngs(seed, 2)
+    rng_play, rng_learn = spawn_rngs(seed, 2)
     n_inputs = encode(game, game.initial_state()).size
     net = MuZeroNet(
         n_inputs,
@@ -298,11 +286,10 @@ def train(
         seed=seed,
     )
     opt = Adam(net.params, lr=config.lr)
-    n_total = config.n_iterations * config.train_steps
+    n_total = config.n_iterations * config.n_gradient_steps
     decay = (config.lr_final / config.lr) ** (1.0 / max(1, n_total - 1))
     replay = Replay(config.window)
     history = History()
-    sp_config = config.self_play()
     K = config.unroll_steps
     positions, seconds, step = 0, 0.0, 0
 
@@ -311,7 +298,7 @@ def train(
         for _ in bar:
             t0 = time.perf_counter()
             # Self-play with theta fixed, every move searched in the learned model.
-            games = self_play(game, net, config.games_per_iteration, sp_config, rng=rng_play)
+            games = self_play(game, net, config.games_per_iteration, config.self_play, rng=rng_play)
             rows = []
             for traj in games:
                 z = value_targets(
@@ -329,7 +316,7 @@ def train(
 
             # Learning: Adam steps on the unrolled loss.
             parts = []
-            for _ in range(config.train_steps):
+            for _ in range(config.n_gradient_steps):
                 batch = sample_batch(
                     replay, config.batch_size, game.num_actions, tables, rng=rng_learn
                 )
@@ -367,9 +354,9 @@ def train(
                             game,
                             net,
                             config.eval_simulations,
-                            c_puct=config.c_puct,
+                            c_puct=config.self_play.c_puct,
                             seed=eval_seed,
-                            select=SELECTION_RULES[config.select],
+                            select=SELECTION_RULES[config.self_play.select],
                         ),
                     )
                     if config.eval_simulations
