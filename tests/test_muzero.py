@@ -670,3 +670,18 @@ def test_blunders_of_a_random_network_and_none_of_the_perfect_player():
     found = muzero.blunders(TTT, muzero.MuZeroPlayer(TTT, net, 0), me=1)
     assert found and all(a not in optimal for _, a, optimal in found)
     assert muzero.blunders(TTT, games.perfect_player(TTT), me=0) == []
+
+
+def test_the_callback_sees_every_iteration_and_can_keep_a_network():
+    kept = {}
+
+    def keep(iteration, net, history):
+        assert history.n_iterations == iteration
+        kept[iteration] = net.copy()
+
+    net, _ = muzero.train(TTT, seed=3, progress=False, callback=keep, **TINY)
+    assert sorted(kept) == [1, 2]
+    assert all(np.array_equal(kept[2].params[k], net.params[k]) for k in net.params)
+    assert not np.array_equal(kept[1].params["Wh1"], net.params["Wh1"])
+    with pytest.raises(TypeError, match="callback must be a function"):
+        muzero.train(TTT, callback="print")

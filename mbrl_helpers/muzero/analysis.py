@@ -25,6 +25,7 @@ import numpy as np
 
 from mbrl_helpers import validation as v_
 from mbrl_helpers.games import check_game, solve
+from mbrl_helpers.muzero._blas import single_threaded_blas
 from mbrl_helpers.muzero.network import MuZeroNet
 from mbrl_helpers.muzero.player import encode
 from mbrl_helpers.muzero.selfplay import move_reward
@@ -90,7 +91,8 @@ def model_accuracy(
             rewards.append([gains[i - 1] if i <= T else 0.0 for i in future])
             states.append([path[i] if i < T else None for i in range(t, t + max_steps + 1)])
     obs = np.stack([encode(game, s) for s in starts])
-    out = net.unroll(obs, np.array(actions, dtype=int).reshape(len(starts), max_steps))
+    with single_threaded_blas():
+        out = net.unroll(obs, np.array(actions, dtype=int).reshape(len(starts), max_steps))
     n_steps = max_steps + 1
     acc = {k: np.full(n_steps, np.nan) for k in ("r", "v", "p", "v_end", "r_end")}
     counts = np.zeros((2, n_steps), dtype=int)

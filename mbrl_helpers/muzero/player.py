@@ -10,6 +10,7 @@ from mbrl_helpers import mcts
 from mbrl_helpers import validation as v_
 from mbrl_helpers.alphazero import C_PUCT, puct
 from mbrl_helpers.games import check_game, solve
+from mbrl_helpers.muzero._blas import single_threaded_blas
 from mbrl_helpers.muzero.network import MuZeroNet
 from mbrl_helpers.randomness import random_index
 
@@ -173,21 +174,23 @@ class MuZeroPlayer:
 
     def search(self, states) -> list[mcts.SearchResult]:
         """The searches of `states` in the learned model (lockstep), one result per state."""
-        return mcts.search_batch(
-            self.game,
-            states,
-            self.model,
-            n_simulations=self.n_simulations,
-            rng=[self._rng(s) for s in states],
-            select=self.select,
-            c=self.c_puct,
-        )
+        with single_threaded_blas():
+            return mcts.search_batch(
+                self.game,
+                states,
+                self.model,
+                n_simulations=self.n_simulations,
+                rng=[self._rng(s) for s in states],
+                select=self.select,
+                c=self.c_puct,
+            )
 
     def choose_many(self, states) -> list:
         """The moves in several positions at once (one network call per simulation for all)."""
         states = list(states)
         if self.n_simulations == 0:
-            _, priors, _ = self.model.initial(states)
+            with single_threaded_blas():
+                _, priors, _ = self.model.initial(states)
             moves = []
             for s, p in zip(states, priors, strict=True):
                 legal = self.game.legal_actions(s)

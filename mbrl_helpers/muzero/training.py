@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -240,7 +241,13 @@ def sample_batch(
 
 
 def train(
-    game, seed: int = 0, config: MuZeroConfig | None = None, *, progress: bool = True, **settings
+    game,
+    seed: int = 0,
+    config: MuZeroConfig | None = None,
+    *,
+    progress: bool = True,
+    callback: Callable[[int, MuZeroNet, History], None] | None = None,
+    **settings,
 ) -> tuple[MuZeroNet, History]:
     """Train MuZero's network for `game` from scratch by self-play in its own model.
 
@@ -252,7 +259,9 @@ def train(
     against the perfect player of the prediction network alone and of the search with
     `eval_simulations`, and of the network alone against a random player; training stops early
     once both have been unbeaten in `stop_when_unbeaten` evaluations in a row. `progress` shows a
-    tqdm bar. Returns the network and its `History`.
+    tqdm bar; `callback(iteration, net, history)`, if given, is called after each iteration
+    (1-based), e.g. to keep a copy of an early network (`net.copy()`). Returns the network and
+    its `History`.
     """
     check_game("game", game)
     if not callable(getattr(game, "encode", None)):
@@ -261,6 +270,8 @@ def train(
             f"{type(game).__name__} has none"
         )
     seed = v_.check_int("seed", seed, low=0)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function (iteration, net, history), got {callback!r}")
     if config is None:
         config = MuZeroConfig()
     elif not isinstance(config, MuZeroConfig):
@@ -376,6 +387,8 @@ def train(
                 r=f"{history.reward_loss[-1]:.2f}",
                 lose=f"{searched[0]:.2f}/{searched[1]:.2f}",
             )
+            if callback is not None:
+                callback(history.n_iterations, net, history)
             n_stop = config.stop_when_unbeaten
             if evaluate_strength and n_stop and history.unbeaten()[-n_stop:].sum() == n_stop:
                 break
