@@ -133,40 +133,40 @@ def _targets(actions, rewards, policies, t, K, rng, *, shift_a=0, shift_r=0, shi
     return muzero.UnrollTargets(out_actions, value, reward, policy, mask)
 
 
-def targets_actions_off_by_one(*args):
-    return _targets(*args, shift_a=1)
+def targets_actions_off_by_one(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, shift_a=1)
 
 
-def targets_rewards_off_by_one(*args):
-    return _targets(*args, shift_r=1)
+def targets_rewards_off_by_one(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, shift_r=1)
 
 
-def targets_values_off_by_one(*args):
-    return _targets(*args, shift_v=1)
+def targets_values_off_by_one(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, shift_v=1)
 
 
-def targets_policies_off_by_one(*args):
-    return _targets(*args, shift_p=1)
+def targets_policies_off_by_one(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, shift_p=1)
 
 
-def targets_values_for_x(*args):
-    return _targets(*args, value_view="X")
+def targets_values_for_x(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, value_view="X")
 
 
-def targets_values_not_alternating(*args):
-    return _targets(*args, value_view="sum")
+def targets_values_not_alternating(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, value_view="sum")
 
 
-def targets_last_value_repeated(*args):
-    return _targets(*args, end_value="last")
+def targets_last_value_repeated(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, end_value="last")
 
 
-def targets_terminal_value_is_the_outcome(*args):
-    return _targets(*args, end_value="outcome")
+def targets_terminal_value_is_the_outcome(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, end_value="outcome")
 
 
-def targets_policy_past_the_end(*args):
-    return _targets(*args, end_policy=True)
+def targets_policy_past_the_end(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, end_policy=True)
 
 
 def targets_index_past_the_end(actions, rewards, policies, t, K, rng):
@@ -177,12 +177,12 @@ def targets_index_past_the_end(actions, rewards, policies, t, K, rng):
     return out
 
 
-def targets_end_action_zero(*args):
-    return _targets(*args, end_action="zero")
+def targets_end_action_zero(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, end_action="zero")
 
 
-def targets_stray_random(*args):
-    return _targets(*args, end_action="stray")
+def targets_stray_random(actions, rewards, policies, t, K, rng):
+    return _targets(actions, rewards, policies, t, K, rng, end_action="stray")
 
 
 def targets_own_generator(actions, rewards, policies, t, K, rng):

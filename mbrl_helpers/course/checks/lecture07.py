@@ -132,7 +132,7 @@ def _call_unroll(student, actions, rewards, policies, t, K, rng, where):
     inputs = {"actions": actions, "rewards": rewards, "policies": policies}
     copies = {k: snapshot(v) for k, v in inputs.items()}
     try:
-        got = student(actions, rewards, policies, t, K, rng)
+        got = student(actions, rewards, policies, t, K, rng=rng)
     except NotImplementedError:
         raise
     except Exception as error:  # noqa: BLE001 - running past the end is the typical mistake
@@ -263,7 +263,7 @@ def check_unroll_targets(student):
     actions, rewards, policies = _game(GAMES["X wins on move 5"], seed=9)
     draws = []
     for seed in range(12):
-        out = student(actions, rewards, policies, 3, 6, np.random.default_rng(seed))
+        out = student(actions, rewards, policies, 3, 6, rng=np.random.default_rng(seed))
         draws.append(tuple(np.asarray(out.actions, dtype=int)[2:].tolist()))  # past the end
     if len(set(draws)) < 4:
         raise CheckFailure(
@@ -275,7 +275,7 @@ def check_unroll_targets(student):
     again = [
         tuple(
             np.asarray(
-                student(actions, rewards, policies, 3, 6, np.random.default_rng(5)).actions,
+                student(actions, rewards, policies, 3, 6, rng=np.random.default_rng(5)).actions,
                 dtype=int,
             ).tolist()
         )
