@@ -428,7 +428,7 @@ def test_a_function_that_never_returns_fails_within_seconds(exercise_id):
     result = checks.evaluate(exercise_id, endless)
     assert result.status == checks.FAILED
     assert "did not finish within" in result.line, result.line
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 15
 
 
 def test_the_checks_draw_no_randomness_of_their_own_from_global_state():
