@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from mbrl_helpers import alphazero, games, mcts, muzero
+from mbrl_helpers.envs.mazes import DYNA_MAZE
 from mbrl_helpers.models.nets import numerical_gradient
 from mbrl_helpers.muzero import MuZeroNet, UnrollBatch
 
 TTT = games.TicTacToe()
+DYNA_MAZE_START = 2 * 9  # S is in row 2, column 0 of the 6x9 maze
 
 
 # --- the network: backprop through the unroll --------------------------------------------------
@@ -568,9 +570,10 @@ def test_symmetry_tables_agree_with_the_game():
 
 # --- the maze task -----------------------------------------------------------------------------
 def test_maze_task_follows_the_game_protocol():
+    assert muzero.MazeTask(DYNA_MAZE).shortest_path_length(DYNA_MAZE_START) == 14  # Example 8.1
     maze = muzero.MazeTask()
     assert isinstance(maze, games.Game)
-    assert maze.shortest_path_length(maze.start) == 14  # Sutton & Barto Example 8.1
+    assert maze.shortest_path_length(maze.start) == 12 and len(maze.free) == 22
     goal = maze.goals[0]
     below = goal + maze.shape[1]
     assert maze.next_state(below, 0) == goal and maze.reward(below, 0, goal) == 1.0

@@ -55,12 +55,13 @@ from mbrl_helpers.muzero.targets import (
     unroll_targets,
     value_targets,
 )
-from mbrl_helpers.muzero.tasks import MazeTask
+from mbrl_helpers.muzero.tasks import SMALL_MAZE, MazeTask
 from mbrl_helpers.muzero.training import History, MuZeroConfig, train
 
 __all__ = [
     "GRADIENT_SCALE",
     "SELECTION_RULES",
+    "SMALL_MAZE",
     "History",
     "LossParts",
     "ModelAccuracy",

@@ -1,8 +1,8 @@
 """A single-agent task for MuZero: a gridworld maze seen through the game protocol.
 
 MuZero's search and training take a `game` (`mbrl_helpers.games`). `MazeTask` presents a maze of
-`mbrl_helpers.envs` (by default the Dyna maze of lecture 01, Sutton & Barto Example 8.1) in that
-shape, with one player (`num_players = 1`), a reward per move (`reward(state, action,
+`mbrl_helpers.envs` (by default `SMALL_MAZE`, a 4x7 maze drawn like the Dyna maze of lecture 01,
+Sutton & Barto Example 8.1, which `DYNA_MAZE` gives in full) in that shape, with one player (`num_players = 1`), a reward per move (`reward(state, action,
 next_state)`: +1 on reaching the goal, 0 otherwise) and a discount gamma (`discount`), so that
 the value of a cell d moves from the goal is gamma^(d-1): the shortest path has the largest value.
 
@@ -18,8 +18,17 @@ import numpy as np
 
 from mbrl_helpers import validation as v_
 from mbrl_helpers.envs import GridWorld
-from mbrl_helpers.envs.mazes import DYNA_MAZE
 from mbrl_helpers.randomness import random_index
+
+SMALL_MAZE = """
+.....#G
+..#..#.
+S.#....
+..#....
+"""
+"""A 4x7 maze in the style of the Dyna maze (walls as vertical bars, S on the left, G in the top
+right corner): 22 free cells, shortest path from S 12 moves. Small enough for MuZero to learn in
+seconds; the 6x9 `DYNA_MAZE` (47 free cells, 14 moves) takes about twice as long."""
 
 
 class MazeTask:
@@ -28,7 +37,7 @@ class MazeTask:
     num_players = 1
     num_actions = 4
 
-    def __init__(self, grid=DYNA_MAZE, discount: float = 0.9):
+    def __init__(self, grid=SMALL_MAZE, discount: float = 0.9):
         self.env = GridWorld(grid)
         self.discount = v_.check_float("discount", discount, low=0.0, high=1.0, low_open=True)
         self.name = "maze"

@@ -51,7 +51,8 @@ class MuZeroConfig:
     hidden: int = 64  # units of h's and f's hidden layers
     dynamics_hidden: int = 128  # units of g's hidden layer
     lr: float = 0.01  # Adam's step size at the first step...
-    lr_final: float = 0.001  # ...decayed exponentially to this at the last planned step
+    lr_final: float = 0.001  # ...decayed exponentially to this...
+    lr_decay_steps: int = 4000  # ...over this many Adam steps, then kept
     c_l2: float = 1e-4  # weight decay c ||theta||^2
     consistency_weight: float = 5.0  # w_c of EfficientZero's consistency term (0: MuZero's loss)
     batch_size: int = 128  # unrolls per gradient step, drawn with replacement
@@ -71,6 +72,7 @@ class MuZeroConfig:
             "dynamics_hidden",
             "batch_size",
             "window",
+            "lr_decay_steps",
         ):
             v_.check_int(name, getattr(self, name), low=1)
         for name in ("stop_when_unbeaten", "unroll_steps", "n_gradient_steps", "eval_simulations"):
@@ -109,19 +111,21 @@ class MuZeroConfig:
 
     @classmethod
     def maze(cls, **settings) -> MuZeroConfig:
-        """Settings for the Dyna maze (`MazeTask`): 40 iterations of 32 episodes from random
-        cells, moves always drawn from the visit counts, Q min-max normalised (`normalised`),
-        a smaller network trained harder (120 steps of 64 unrolls per iteration)."""
+        """Settings for a maze (`MazeTask`, tuned on `SMALL_MAZE`): 30 iterations of 32 episodes
+        from random cells, cut off after 20 moves, moves always drawn from the visit counts, Q
+        min-max normalised (`normalised`), a smaller network trained harder (120 steps of 64
+        unrolls per iteration). For the 6x9 `DYNA_MAZE`: `n_iterations=40, max_moves=30`."""
         return cls().replace(
             **{
-                "n_iterations": 40,
+                "n_iterations": 30,
+                "lr_decay_steps": 30 * 120,
                 "stop_when_unbeaten": 0,
                 "games_per_iteration": 32,
                 "n_simulations": 16,
                 "dirichlet_alpha": 0.5,
                 "temperature_moves": 30,
                 "random_moves": 0,
-                "max_moves": 30,
+                "max_moves": 20,
                 "select": "normalised",
                 "td_steps": 10,
                 "latent": 32,
@@ -297,8 +301,7 @@ def train(
         seed=seed,
     )
     opt = Adam(net.params, lr=config.lr)
-    n_total = config.n_iterations * config.n_gradient_steps
-    decay = (config.lr_final / config.lr) ** (1.0 / max(1, n_total - 1))
+    decay = (config.lr_final / config.lr) ** (1.0 / max(1, config.lr_decay_steps - 1))
     replay = Replay(config.window)
     history = History()
     K = config.unroll_steps
@@ -332,7 +335,7 @@ def train(
                     replay, config.batch_size, game.num_actions, tables, rng=rng_learn
                 )
                 loss, grads = net.loss_and_grads(batch, config.c_l2, config.consistency_weight)
-                opt.lr = config.lr * decay**step
+                opt.lr = config.lr * decay ** min(step, config.lr_decay_steps - 1)
                 opt.step(grads)
                 step += 1
                 parts.append(loss)
