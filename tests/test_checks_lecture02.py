@@ -50,6 +50,11 @@ def update_resets_row(N, R_sum, s, a, r, s_next):  # the deterministic model's h
     R_sum[s, a, s_next] = r
 
 
+def update_adds_two(N, R_sum, s, a, r, s_next):
+    N[s, a, s_next] += 2
+    R_sum[s, a, s_next] += r
+
+
 def update_whole_row(N, R_sum, s, a, r, s_next):
     N[s, a] += 1
     R_sum[s, a, s_next] += r
@@ -93,6 +98,7 @@ def test_2_1_passes_the_reference():
         (update_overwrites_count, "count, do not overwrite with 1"),
         (update_resets_row, "it does not reset N[s, a] to the last one"),
         (update_whole_row, "not the whole row"),
+        (update_adds_two, "add exactly 1 per transition"),
         (update_last_reward, "do not keep only the last one"),
         (update_running_mean, "store the sum of the rewards"),
         (update_reward_row, "not to a whole row"),
@@ -239,6 +245,8 @@ def ce_variant(kind):
             return loss, grad * n
         if kind == "logits":
             return loss, (logits - onehot) / n
+        if kind == "logits, no 1/N":
+            return loss, logits - onehot
         if kind == "columns":
             z = logits - logits.max()
             return loss, (np.exp(z) / np.exp(z).sum(axis=0) - onehot) / n
@@ -271,6 +279,7 @@ def test_2_3_passes_the_reference():
         (ce_variant("sign"), "the sign is flipped"),
         (ce_variant("no 1/N"), "divide the gradient by N"),
         (ce_variant("logits"), "not the raw logits"),
+        (ce_variant("logits, no 1/N"), "two mistakes"),
         (ce_variant("columns"), "normalises each row"),
         (ce_variant("no onehot"), "subtract 1 at the target class"),
         (ce_variant("sum loss"), "the mean over the batch, not the sum"),

@@ -88,8 +88,10 @@ def check_update(student):
         s, a, s_next = np.argwhere(N != N_ref)[0]
         got, want = N[s, a, s_next], N_ref[s, a, s_next]
         seen = N_ref.sum(axis=2) > 0
-        if np.array_equal(N > 0, N_ref > 0):
+        if np.array_equal(N > 0, N_ref > 0) and np.all(N[N > 0] == 1):
             hint = "N[s, a, s_next] += 1: count, do not overwrite with 1"
+        elif np.array_equal(N > 0, N_ref > 0):
+            hint = "add exactly 1 per transition: N[s, a, s_next] += 1"
         elif np.all(N.sum(axis=2)[seen] == 1):
             hint = (
                 "keep every outcome: a stochastic model counts all the s_next seen after (s, a), "
@@ -270,8 +272,13 @@ def check_cross_entropy(student):
                 hint = "the sign is flipped: dL/dz = softmax(z) - onehot(y) (for gradient descent)"
             elif np.allclose(grad, n * want_grad):
                 hint = "L is the mean over the batch: divide the gradient by N"
-            elif np.allclose(grad, (z - onehot) / n) or np.allclose(grad, z - onehot):
+            elif np.allclose(grad, (z - onehot) / n):
                 hint = "use the probabilities softmax(z), not the raw logits z"
+            elif np.allclose(grad, z - onehot):
+                hint = (
+                    "two mistakes: use the probabilities softmax(z), not the raw logits z, and "
+                    "divide by N (L is the mean over the batch)"
+                )
             elif np.allclose(grad, (np.exp(z) / np.exp(z).sum(axis=0) - onehot) / n):
                 hint = "the softmax normalises each row (axis=1, over classes), not each column"
             elif np.allclose(grad, p / n):
