@@ -5,6 +5,7 @@ import pytest
 
 from mbrl_helpers import models
 from mbrl_helpers.models import neural as nm
+from mbrl_helpers.randomness import random_indices
 
 
 class Shift:
@@ -127,6 +128,28 @@ def test_fit_ensemble_is_reproducible_and_members_differ():
     assert not np.allclose(preds[0], preds[1])  # each member its own weights and resample
     no_bootstrap = fit(7, bootstrap=False).predictions(*probe)
     assert not np.allclose(no_bootstrap[0], no_bootstrap[1])  # still their own weights
+
+
+def test_fit_ensemble_draws_resample_weights_and_minibatches_in_that_order():
+    # the documented order, so that a loop written by hand gives the same members
+    s, a, s_next = linear_data(80, np.random.default_rng(0))
+    U = a[:, None]
+    ens = models.fit_ensemble(
+        s,
+        U,
+        s_next,
+        n_members=2,
+        rng=np.random.default_rng(3),
+        activation="relu",
+        hidden=(8,),
+        n_gradient_steps=20,
+    )
+    rng = np.random.default_rng(3)
+    for member in ens:
+        rows = random_indices(len(s), len(s), rng=rng)
+        by_hand = nm.RegressionModel(2, 1, rng=rng, hidden=(8,), activation="relu")
+        by_hand.fit(s[rows], U[rows], s_next[rows], rng=rng, n_gradient_steps=20, progress=False)
+        np.testing.assert_array_equal(member.predict(s, U), by_hand.predict(s, U))
 
 
 def test_fit_ensemble_takes_actions_as_a_vector_or_a_column():

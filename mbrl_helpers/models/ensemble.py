@@ -129,15 +129,17 @@ def fit_ensemble(
     rng: np.random.Generator,
     bootstrap: bool = True,
     hidden: Sequence[int] = (32, 32),
+    activation: str = "tanh",
     n_gradient_steps: int = 500,
     batch_size: int = 64,
     lr: float = 3e-3,
 ) -> Ensemble:
     """A bootstrap ensemble of `n_members` `RegressionModel`s of s' = s + Delta_w(s, a).
 
-    Member k: draw N indices with replacement from the N transitions (`bootstrap=False`: use them
-    all), build a network from `rng`, fit it with minibatches from `rng`. Everything comes from
-    the one `rng`, member after member, so the same generator state gives the same ensemble.
+    Member k: draw N indices with replacement from the N transitions (`random_indices`;
+    `bootstrap=False`: use them all), build a network (`hidden`, `activation`) from `rng`, fit it
+    with minibatches from `rng`. Everything comes from the one `rng`, member after member, in that
+    order, so the same generator state gives the same ensemble.
     The ensemble's `scale` is the data's standard deviation of s' - s per dimension.
     """
     check_rng("rng", rng)
@@ -156,7 +158,9 @@ def fit_ensemble(
     members = []
     for _ in range(n_members):
         idx = random_indices(n, n, rng=rng) if bootstrap else np.arange(n)
-        member = RegressionModel(obs_dim, a2.shape[1], rng=rng, hidden=hidden)
+        member = RegressionModel(
+            obs_dim, a2.shape[1], rng=rng, hidden=hidden, activation=activation
+        )
         member.fit(
             s[idx],
             a2[idx],
