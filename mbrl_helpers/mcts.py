@@ -46,6 +46,10 @@ more robust than Q, which can be high on a rarely tried move.
   aligned with `actions`), `value` (the root's value for the player to move), `root` (the tree,
   for pictures), `best_action(rng=rng)` and `policy(tau)` (visit distribution N^(1/tau)).
 - `MCTSPlayer(game, n_simulations=1000, c_uct=C_UCT, seed=0)` is a player `state -> action`.
+- **Subtree reuse** (AlphaGo Zero): `search(..., root=node)` continues from a node of an earlier
+  tree, keeping its statistics; `subtree(game, root, action, state)` finds the node of the
+  position after the move played and the reply; `MCTSPlayer(..., reuse_tree=True)` does both on
+  every move (`count_reused=True`: the kept visits count toward `n_simulations`). Off by default.
 
 ## Speed
 The tree stores each child's state lazily (computed on its first visit), the evaluator's priors
