@@ -393,6 +393,28 @@ def test_selection_must_draw_its_ties_from_rng(wrong, words):
     assert words in failure("5.2", wrong)
 
 
+def test_selection_with_a_biased_tie_break_is_caught():
+    # the first tied child four times in five: every tied child still comes up sometimes
+    wrong = _ties_with(lambda ties: ties[0] if np.random.random() < 0.8 else ties[-1])  # noqa: NPY002
+
+    def biased(node, c, rng):
+        scores = [ucb1_score(ch.Q, node.N, ch.N, c) for ch in node.children]
+        ties = [ch for ch, sc in zip(node.children, scores, strict=True) if sc == max(scores)]
+        return ties[0] if rng.random() < 0.8 else ties[int(rng.integers(len(ties)))]
+
+    assert "not with a preference for some of them" in failure("5.2", biased)
+    assert "np.random.random" in failure("5.2", wrong)
+
+
+def test_final_move_with_a_biased_tie_break_is_caught():
+    def biased(root, rng):
+        most = max(ch.N for ch in root.children)
+        ties = [ch.action for ch in root.children if ch.N == most]
+        return ties[0] if rng.random() < 0.75 else ties[-1]
+
+    assert "not with a preference for some of them" in failure("5.5", biased)
+
+
 def test_selection_that_changes_the_node_is_caught():
     def wrong(node, c, rng):
         child = select_child(node, c, rng)

@@ -60,6 +60,22 @@ def _stats(node: Node) -> tuple:
     )
 
 
+def _uniform_among(run, tied, name: str, what: str) -> None:
+    """`run(seed)` over 300 seeds must pick each of `tied` about equally often (within 5 sd)."""
+    n = 300
+    picks = [run(seed) for seed in range(1000, 1000 + n)]
+    counts = {a: picks.count(a) for a in tied}
+    expected = n / len(tied)
+    sd = math.sqrt(n * (1 / len(tied)) * (1 - 1 / len(tied)))
+    if any(abs(k - expected) > 5 * sd for k in counts.values()):
+        raise CheckFailure(
+            f"{what}: over {n} seeds {name} picked {py(counts)}; a uniform choice among the "
+            f"{len(tied)} tied gives about {expected:.0f} each",
+            hint="choose uniformly among all the tied ones (rng.integers(len(ties)) or "
+            "rng.choice), not with a preference for some of them",
+        )
+
+
 def _same_seed_same_answer(run, name: str) -> None:
     """`run(seed)` twice for each of a few seeds: the answers must agree (randomness from rng)."""
     first = [run(seed) for seed in range(8)]
@@ -139,7 +155,7 @@ def check_select_child(student):
         return child.action
 
     # Unvisited children come first, and the choice among them is random.
-    node = _node(10, [(5, 2.5), (0, 0), (4, 4.0), (0, 0), (0, 0)])
+    node = unvisited = _node(10, [(5, 2.5), (0, 0), (4, 4.0), (0, 0), (0, 0)])
     chosen = [run(node, 1.4, seed) for seed in range(N_TIE_SEEDS)]
     if any(a not in (1, 3, 4) for a in chosen):
         raise CheckFailure(
@@ -183,6 +199,9 @@ def check_select_child(student):
             f"seeds you chose {sorted(py(set(chosen)))}",
             hint="break ties at random among all the children with the best score",
         )
+    _uniform_among(
+        lambda seed: run(unvisited, 1.4, seed), (1, 3, 4), "select_child", "unvisited children"
+    )
     _same_seed_same_answer(lambda seed: run(node, 1.0, seed), "select_child")
 
 
@@ -406,6 +425,9 @@ def check_best_action(student):
             f"{sorted(py(set(chosen)))}",
             hint="break ties at random with rng, not toward the first (or the highest-Q) action",
         )
+    _uniform_among(
+        lambda seed: run(root, seed), (1, 3), "best_action", "actions 1 and 3 (8 visits)"
+    )
     _same_seed_same_answer(lambda seed: run(root, seed), "best_action")
 
 
