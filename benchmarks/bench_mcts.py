@@ -17,7 +17,7 @@ outcome, no exploration bonus: OpenSpiel's `SearchNode.uct_value`), and OpenSpie
 it is installed. `--table` plays the strength table of lecture 05 (each budget against the
 random player, the rollout player and the perfect player, over seeds), `--reuse` the subtree
 reuse experiment (a fresh tree, a kept subtree plus n new simulations, a kept subtree topped
-up to n visits). Each writes its rows to `benchmarks/results/*.json`, which lecture 05 reads;
+up to n visits). Each writes its rows to `mbrl_helpers/data/mcts_*.json` (package data, which lecture 05 reads);
 all games are seeded, so the same command writes the same file.
 
 Stored output of `--rounds 5` (2-core course machine under heavy load, load average about 10:
@@ -60,7 +60,7 @@ import numpy as np
 from mbrl_helpers import games, mcts, rollouts
 from mbrl_helpers.games import TicTacToe
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(__file__).resolve().parent.parent / "mbrl_helpers" / "data"  # package data
 
 N_SIMULATIONS = 1000
 UCT_C = 2.0  # OpenSpiel's usual uct_c; both searches use it, so their trees have the same shape
@@ -303,7 +303,7 @@ def reuse_experiment(n_seeds: int, games_per_seed: int) -> dict:
 
 
 def save(result: dict, name: str, command: str) -> Path:
-    """Write `result` to benchmarks/results/<name>.json (the lectures read it from there)."""
+    """Write `result` to mbrl_helpers/data/<name>.json (package data: the lectures read it)."""
     path = RESULTS / f"{name}.json"
     path.parent.mkdir(exist_ok=True)
     header = {"command": command, **{k: v for k, v in result.items() if k != "rows"}}
