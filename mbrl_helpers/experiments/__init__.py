@@ -4,6 +4,8 @@ algorithms they run.
 - `figures`: Sutton & Barto Figures 8.2 to 8.5 (Dyna-Q and Dyna-Q+ on the chapter's mazes).
 - `example_8_4`: updates until optimal, prioritized sweeping against Dyna-Q (Example 8.4).
 - `budget`: one task, every method, one table of real steps, updates and time (lecture 08).
+- `when_to_update`: Dyna-Q whose counting model learns at once or in batches, over 100 stored
+  runs (lecture 02).
 
 Experiments import algorithms, environments and models; no algorithm imports them.
 """
