@@ -7,6 +7,8 @@ algorithms they run.
 - `pets`: PETS-style planning on the point mass, CEM through an ensemble with MPC (lecture 03; the
   stored seeds of `benchmarks/seeds_pets.py`).
 - `budget`: one task, every method, one table of real steps, updates and time (lecture 08).
+- `when_to_update`: Dyna-Q whose counting model learns at once or in batches, over 100 stored
+  runs (lecture 02).
 
 Experiments import algorithms, environments and models; no algorithm imports them.
 """
