@@ -95,6 +95,20 @@ def test_trajectory_sampling_particles_follow_random_members_and_average_to_the_
     np.testing.assert_allclose(single, shooting.predicted_returns(members[0], REWARD, S0, actions))
 
 
+def test_the_planners_follow_the_members_of_a_models_ensemble():
+    rng = np.random.default_rng(7)
+    world = envs.PointMass(u_max=1.0)
+    S, U, S_next = envs.random_transitions(world, 60, rng=rng, state_scale=1.0, action_scale=1.0)
+    ensemble = models.fit_ensemble(
+        S, U, S_next, n_members=3, rng=rng, hidden=(8,), n_gradient_steps=30
+    )
+    actions = rng.uniform(-1, 1, size=(4, 5, 1))
+    J = shooting.predicted_returns(ensemble, REWARD, S0, actions)
+    np.testing.assert_allclose(J, shooting.predicted_returns(list(ensemble), REWARD, S0, actions))
+    each = [shooting.predicted_returns(m, REWARD, S0, actions) for m in ensemble.members]
+    np.testing.assert_allclose(J, np.mean(each, axis=0))
+
+
 def test_the_planners_work_with_a_list_of_regression_models():
     rng = np.random.default_rng(6)
     world = envs.PointMass(u_max=1.0)

@@ -5,8 +5,8 @@ dynamics models") plans with the cross-entropy method through an ensemble of lea
 (trajectory sampling: every candidate followed through the members), executes the first action
 and plans again (model-predictive control). Here, small: the real system is the point mass with a
 saturating motor (`mbrl_helpers.envs.PointMass(u_max=1)`), the data are transitions from gentle
-pushes, the members are `mbrl_helpers.models.neural.RegressionModel`s fitted to bootstrap
-resamples of the same data, and every planner runs the same MPC loop
+pushes, the ensemble is `mbrl_helpers.models.fit_ensemble`'s (`RegressionModel`s fitted to
+bootstrap resamples of the same data, lecture 02), and every planner runs the same MPC loop
 (`mbrl_helpers.planning.shooting.model_predictive_control`) for one 30-step episode:
 
 - "true model": planning through the real dynamics (the best a planner of this budget can do);
@@ -31,13 +31,11 @@ import numpy as np
 
 from mbrl_helpers import validation
 from mbrl_helpers.envs import PointMass, random_transitions
-from mbrl_helpers.models import fit_linear_model
-from mbrl_helpers.models.neural import RegressionModel
+from mbrl_helpers.models import fit_ensemble, fit_linear_model
 from mbrl_helpers.planning import shooting
 from mbrl_helpers.planning.gradient import ReachReward
-from mbrl_helpers.randomness import random_indices
 
-__all__ = ["PETSConfig", "PETSRun", "fit_ensemble", "run", "stored_results"]
+__all__ = ["PLANNERS", "PETSConfig", "PETSRun", "run", "stored_results"]
 
 PLANNERS = (
     "true model",
@@ -90,26 +88,6 @@ class PETSRun:
     promised: dict[str, float | list[float]] = field(default_factory=dict)
 
 
-def fit_ensemble(
-    S, U, S_next, *, n_members: int, rng: np.random.Generator, **fit_settings
-) -> list[RegressionModel]:
-    """`n_members` `RegressionModel`s, each fitted to its own bootstrap resample of the
-    transitions (drawn with replacement, as PETS does) from its own initial weights.
-
-    `fit_settings`: `hidden`, `activation` (for the network) and `n_gradient_steps`."""
-    n_members = validation.check_int("n_members", n_members, low=1)
-    validation.check_rng("rng", rng)
-    S, U, S_next = (np.asarray(x, dtype=float) for x in (S, U, S_next))
-    net = {k: fit_settings.pop(k) for k in ("hidden", "activation") if k in fit_settings}
-    members = []
-    for _ in range(n_members):
-        rows = random_indices(len(S), len(S), rng=rng)
-        member = RegressionModel(S.shape[1], U.shape[1], rng=rng, **net)
-        member.fit(S[rows], U[rows], S_next[rows], rng=rng, progress=False, **fit_settings)
-        members.append(member)
-    return members
-
-
 def run(seed: int, config: PETSConfig | None = None, *, planners: Sequence[str] = PLANNERS):
     """One seed of the experiment (see the module docstring): a `PETSRun`."""
     config = config or PETSConfig()
@@ -128,7 +106,7 @@ def run(seed: int, config: PETSConfig | None = None, *, planners: Sequence[str] 
         state_scale=config.state_scale,
         action_scale=config.action_scale,
     )
-    members = fit_ensemble(
+    ensemble = fit_ensemble(
         S,
         U,
         S_next,
@@ -141,9 +119,9 @@ def run(seed: int, config: PETSConfig | None = None, *, planners: Sequence[str] 
     models = {
         "true model": [world],
         "linear model": [fit_linear_model(S, U, S_next)],
-        "one network": [[m] for m in members],
-        "ensemble (mean)": [members],
-        "ensemble (TS-inf)": [members],
+        "one network": list(ensemble.members),  # each alone
+        "ensemble (mean)": [ensemble],  # the planners follow its members
+        "ensemble (TS-inf)": [ensemble],
     }
     plan_seed = int(plan_seq.integers(2**31))
     real, promised = {}, {}

@@ -31,7 +31,8 @@ as in `mbrl_helpers.planning.gradient`, but without derivatives: the model is on
 
 `models` is one model with `predict(s, a)`, a sequence of such models (the members of an
 ensemble: a list of `mbrl_helpers.models.neural.RegressionModel`, or of `LinearModel`), or an
-object with a `members` attribute holding them. `predict` is called on batches: `s` of shape
+object with a `members` attribute holding them, such as `mbrl_helpers.models.Ensemble` (whose
+members are followed one by one, not its mean prediction). `predict` is called on batches: `s` of shape
 (N, obs_dim) and `a` of shape (N, action_dim), returning (N, obs_dim); `reward(s_next, a)` too,
 returning (N,). A candidate whose predicted return is not finite (a model that diverged) is never
 chosen.
