@@ -74,6 +74,17 @@ def test_model_plots_draw_one_line_per_curve():
     assert "15.00" in texts(ax)
 
 
+def test_plots_over_runs_show_means_and_ranges():
+    ax = models.counts_over_runs({"one model": [1, 3, 2], "ensemble": [6, 8, 7]}, 8)
+    assert [p.get_width() for p in ax.patches] == [2.0, 7.0]
+    assert ax.get_xlim() == (0.0, 8.0) and "3 runs" in ax.get_xlabel()
+    runs = np.array([[-9.0, -5.0, -1.0], [-3.0, -3.0, -3.0]])
+    ax = models.curves_over_runs({"learner": runs})
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [-6.0, -4.0, -2.0])
+    assert ax.get_xscale() == "log" and "learner (mean)" in ax.get_legend_handles_labels()[1]
+    plt.close("all")
+
+
 def test_rollout_plots_show_the_board_and_the_match_table():
     game = games.TicTacToe()
     state = game.state_from_string("XX. / .O. / ...")

@@ -8,6 +8,8 @@ algorithms they run.
   budget per move, and AlphaZero's training cost (lecture 08; stored by a benchmark).
 - `alphazero_seeds`: AlphaZero over ten seeds and the ablations of its self-play (lecture 06;
   stored by a benchmark, replayed by `stored_train`).
+- `when_to_update`: Dyna-Q whose counting model learns at once or in batches, over 100 stored
+  runs (lecture 02).
 
 Experiments import algorithms, environments and models; no algorithm imports them.
 """
