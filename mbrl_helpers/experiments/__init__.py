@@ -7,6 +7,10 @@ algorithms they run.
 - `pets`: PETS-style planning on the point mass, CEM through an ensemble with MPC (lecture 03; the
   stored seeds of `benchmarks/seeds_pets.py`).
 - `budget`: one task, every method, one table of real steps, updates and time (lecture 08).
+- `game_budget`: the game methods (rollouts, MCTS, AlphaZero) against the perfect player, per
+  budget per move, and AlphaZero's training cost (lecture 08; stored by a benchmark).
+- `alphazero_seeds`: AlphaZero over ten seeds and the ablations of its self-play (lecture 06;
+  stored by a benchmark, replayed by `stored_train`).
 - `when_to_update`: Dyna-Q whose counting model learns at once or in batches, over 100 stored
   runs (lecture 02).
 
