@@ -179,9 +179,7 @@ def budget_table(n_runs: int = 5, seed: int = 0) -> list[Row]:
         acted.append(
             Cost(cost.real_steps + episode.real_steps, episode.updates, episode.path_length)
         )
-    given = [
-        rtdp_while_acting(env, env.unwrapped.P, seed=k, n_updates=RTDP_UPDATES) for k in seeds
-    ]
+    given = [rtdp_while_acting(env, env.unwrapped.P, seed=k, n_updates=RTDP_UPDATES) for k in seeds]
     return [
         _row("Q-learning", "none", "none", q_learning),
         _row("Dyna-Q, n=50", "learned table", "ahead (in the background)", dyna_q),
