@@ -21,7 +21,7 @@ lab: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m mbrl_helpers.exercises --check
+	$(BIN)/python -m mbrl_helpers.course.exercises --check
 	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_NOTEBOOKS) tests notebooks solutions exercises
 
 setup: $(STAMP)
@@ -35,11 +35,11 @@ $(STAMP): pyproject.toml
 
 ## authors: regenerate exercises/ from solutions/
 exercises: setup
-	$(BIN)/python -m mbrl_helpers.exercises
+	$(BIN)/python -m mbrl_helpers.course.exercises
 
 ## authors: re-execute lecture and solution notebooks in place (stored outputs)
 execute: setup
-	$(BIN)/python -m mbrl_helpers.execute
+	$(BIN)/python -m mbrl_helpers.course.execute
 
 benchmarks: setup
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

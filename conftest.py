@@ -5,10 +5,10 @@
 out of the run (for example when nbval is not enabled, or a folder is left off the command).
 
 Students write their answers in `exercises/`, so nbval never runs the file found there: for
-`exercises/NN_name.ipynb` it runs what `python -m mbrl_helpers.exercises` generates from
+`exercises/NN_name.ipynb` it runs what `python -m mbrl_helpers.course.exercises` generates from
 `solutions/NN_name.ipynb` (in memory, in the same folder), and it skips other notebooks a student
 keeps there (copies, backups). A student's answers, outputs and code style cannot fail
-`make test`; `python -m mbrl_helpers.exercises --check` still fails when an exercise file that
+`make test`; `python -m mbrl_helpers.course.exercises --check` still fails when an exercise file that
 nobody edited is out of date.
 """
 
@@ -54,7 +54,7 @@ class GeneratedExercise(nbval.plugin.IPyNbFile):
     """nbval over the exercise notebook as generated, whatever the file on disk holds."""
 
     def collect(self):
-        from mbrl_helpers import exercises
+        from mbrl_helpers.course import exercises
 
         nb = nbformat.reads(exercises.generate_one(ROOT, self.path.name), as_version=4)
         reader = SimpleNamespace(read=lambda *args, **kwargs: nb)

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_dyna.py [--runs 30] [--baseline-runs 3] [--repeats 2]
 
 Prints, for the naive pure-Python baseline (`naive_dyna.py`, run in this same process), the
-readable `mbrl_helpers.dyna.dyna_q` and the fast path `mbrl_helpers.dyna_fast.dyna_q_fast`:
+readable `mbrl_helpers.dyna.dyna_q` and the fast path `mbrl_helpers.dyna.dyna_q_fast`:
 the wall time of the figure, planning updates per second and the speed-up over the baseline.
 The baseline runs fewer runs (`--baseline-runs`), and its 30-run time is extrapolated
 linearly (runs are independent). Each measurement is the best of `--repeats`, interleaved, so
@@ -21,7 +21,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import naive_dyna  # noqa: E402
 
-from mbrl_helpers import dyna  # noqa: E402
+from mbrl_helpers.experiments import figures
 
 PLANNING_STEPS = (0, 5, 50)
 
@@ -45,7 +45,9 @@ def measure(name: str, n_runs: int) -> tuple[float, int, int]:
             n_runs=n_runs, planning_steps=PLANNING_STEPS
         )
     else:
-        curves = dyna.figure_8_2(n_runs=n_runs, planning_steps=PLANNING_STEPS, fast=name == "fast")
+        curves = figures.figure_8_2(
+            n_runs=n_runs, planning_steps=PLANNING_STEPS, fast=name == "fast"
+        )
         n_updates = _updates(curves, n_runs)
     return time.perf_counter() - start, n_updates, _no_ops(curves, n_runs)
 

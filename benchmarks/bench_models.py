@@ -20,8 +20,9 @@ import time
 import gymnasium as gym
 import numpy as np
 
-from mbrl_helpers import models, nets
-from mbrl_helpers import neural_models as nm
+from mbrl_helpers import models
+from mbrl_helpers.models import nets
+from mbrl_helpers.models import neural as nm
 
 
 def best_of(repeats: int, fn) -> float:

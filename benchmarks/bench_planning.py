@@ -25,9 +25,10 @@ import time
 import gymnasium as gym
 import numpy as np
 
-from mbrl_helpers import analytic_planning as ap
-from mbrl_helpers import planning, prioritized_sweeping
+from mbrl_helpers import dyna, envs, planning
 from mbrl_helpers.envs import DYNA_MAZE, GridWorld
+from mbrl_helpers.experiments import example_8_4
+from mbrl_helpers.planning import gradient, prioritized_sweeping
 
 
 def best_time(fn, repeat: int) -> float:
@@ -50,7 +51,7 @@ def bench_value_iteration(repeat: int) -> None:
     print("1. value iteration, gamma 0.95, theta 1e-8")
     models = {
         "FrozenLake 8x8": gym.make("FrozenLake-v1", map_name="8x8").unwrapped.P,
-        "Dyna maze x3 (486 states)": GridWorld(prioritized_sweeping.enlarge_maze(DYNA_MAZE, 3)).P,
+        "Dyna maze x3 (486 states)": GridWorld(envs.enlarge_maze(DYNA_MAZE, 3)).P,
     }
     for name, P in models.items():
         V_fast, _ = planning.value_iteration(P, 0.95, theta=1e-8)
@@ -111,18 +112,16 @@ def bench_queue(repeat: int) -> None:
 
 def bench_example_8_4() -> None:
     print("3. Example 8.4 on the Dyna maze x3, alpha 1, slack 1.2, 3 seeded runs")
-    maze = GridWorld(prioritized_sweeping.enlarge_maze(DYNA_MAZE, 3))
+    maze = GridWorld(envs.enlarge_maze(DYNA_MAZE, 3))
     for name, make in (
-        ("Dyna-Q", prioritized_sweeping.DynaQAgent),
+        ("Dyna-Q", dyna.DynaQAgent),
         ("prioritized sweeping", prioritized_sweeping.PrioritizedSweeping),
     ):
         updates, seconds = [], 0.0
         for seq in np.random.SeedSequence(0).spawn(3):
             agent = make(maze.n_states, 4, alpha=1.0, rng=np.random.default_rng(seq))
             start = time.perf_counter()
-            updates.append(
-                prioritized_sweeping.updates_until_optimal(agent, maze, maze.start, slack=1.2)
-            )
+            updates.append(example_8_4.updates_until_optimal(agent, maze, maze.start, slack=1.2))
             seconds += time.perf_counter() - start
         print(
             f"   {name:21s} updates until optimal {updates}   {seconds:.2f} s in all, "
@@ -132,12 +131,12 @@ def bench_example_8_4() -> None:
 
 def bench_gradient(repeat: int) -> None:
     print("4. gradient of the predicted return, point mass, horizon 30")
-    model, reward = ap.PointMass(u_max=1.0), ap.ReachReward()
+    model, reward = envs.PointMass(u_max=1.0), gradient.ReachReward()
     s0, actions = np.zeros(2), np.random.default_rng(0).uniform(-1, 1, size=(30, 1))
-    analytic = best_time(lambda: ap.return_gradient(model, reward, s0, actions), repeat)
+    analytic = best_time(lambda: gradient.return_gradient(model, reward, s0, actions), repeat)
     numeric = best_time(
-        lambda: ap.finite_difference_gradient(
-            lambda a: ap.predicted_return(model, reward, s0, a), actions
+        lambda: gradient.finite_difference_gradient(
+            lambda a: gradient.predicted_return(model, reward, s0, a), actions
         ),
         repeat,
     )

@@ -38,7 +38,7 @@ import dataclasses
 import gymnasium
 import numpy as np
 
-from mbrl_helpers.nets import softmax
+from mbrl_helpers.models.nets import softmax
 from mbrl_helpers.validation import (
     check_budget,
     check_discount,

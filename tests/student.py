@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from mbrl_helpers import exercises
+from mbrl_helpers.course import exercises
 
 
 def solution_bodies(solution: nbformat.NotebookNode) -> list[str]:

@@ -189,7 +189,7 @@ def _mcts_stepper(page) -> None:
 
 
 def _big_picture(page) -> None:
-    """Lecture 07: the quiz renders; the exploration slider reruns the budget comparison."""
+    """Lecture 08: the quiz renders; the exploration slider reruns the budget comparison."""
     assert page.locator(".widget-radio-box").count() >= 10, "the quiz's radio buttons render"
     report = page.locator(".widget-html-content", has_text="random real steps").first
     report.scroll_into_view_if_needed()
@@ -214,7 +214,7 @@ def _wait_for_idle_kernel(page) -> None:
 INTERACTIONS = {
     "01_dyna.ipynb": _dyna_explorer,
     "05_mcts.ipynb": _mcts_stepper,
-    "07_big_picture.ipynb": _big_picture,
+    "08_big_picture.ipynb": _big_picture,
 }
 
 

@@ -1,10 +1,11 @@
-"""The budget comparison of lecture 07: costs are counted right and order as the lectures say."""
+"""The budget comparison of lecture 08: costs are counted right and order as the lectures say."""
 
 import gymnasium as gym
 import numpy as np
 import pytest
 
-from mbrl_helpers import budget, planning
+from mbrl_helpers import planning
+from mbrl_helpers.experiments import budget
 
 
 @pytest.fixture()

@@ -2,8 +2,8 @@
 
 import pytest
 
-from mbrl_helpers import checks
-from mbrl_helpers.checks import CheckFailure, exercise
+from mbrl_helpers.course import checks
+from mbrl_helpers.course.checks import CheckFailure, exercise
 
 
 @exercise("99.1", "double a number")

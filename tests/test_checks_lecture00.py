@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from stray_random import stray_rng
 
-from mbrl_helpers import checks
-from mbrl_helpers.checks.lecture00 import reference_expected_target
+from mbrl_helpers.course import checks
+from mbrl_helpers.course.checks.lecture00 import reference_expected_target
 
 # -- 0.1: the expected one-step target ----------------------------------------------------------
 

@@ -5,8 +5,8 @@ import math
 import pytest
 from stray_random import stray_rng
 
-from mbrl_helpers import checks
-from mbrl_helpers.checks.lecture01 import (
+from mbrl_helpers.course import checks
+from mbrl_helpers.course.checks.lecture01 import (
     reference_dyna_q_plus_step,
     reference_dyna_q_step,
     reference_model_update,

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from mbrl_helpers import checks, nets
-from mbrl_helpers.neural_models import open_loop_rollout
+from mbrl_helpers.course import checks
+from mbrl_helpers.models import nets
+from mbrl_helpers.models.neural import open_loop_rollout
 
 
 def result_of(exercise_id, fn):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from mbrl_helpers import checks
-from mbrl_helpers.checks.lecture03 import (
+from mbrl_helpers.course import checks
+from mbrl_helpers.course.checks.lecture03 import (
     reference_expected_update,
     reference_push_predecessors,
     reference_q_planning_step,

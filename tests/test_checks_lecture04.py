@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from stray_random import stray_rng
 
-from mbrl_helpers import checks
-from mbrl_helpers.checks import lecture04 as ref
+from mbrl_helpers.course import checks
+from mbrl_helpers.course.checks import lecture04 as ref
 
 # -- 4.1: one rollout ---------------------------------------------------------------------------
 

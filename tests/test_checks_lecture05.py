@@ -7,10 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from mbrl_helpers import checks, mcts
-
-
 # --- reference solutions (as in solutions/05_mcts.ipynb) ------------------------------------
+from mbrl_helpers import mcts
+from mbrl_helpers.course import checks
+
+
 def ucb1_score(Q, N_parent, N_child, c):
     if N_child == 0:
         return math.inf

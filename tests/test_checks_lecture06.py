@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from stray_random import stray_rng
 
-from mbrl_helpers import checks
+from mbrl_helpers.course import checks
 
 
 # --- reference solutions (as in solutions/06_alphazero.ipynb) ------------------------------

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from mbrl_helpers import dyna
-from mbrl_helpers.dyna_fast import dyna_q_fast
+from mbrl_helpers.dyna.fast import dyna_q_fast
 from mbrl_helpers.envs import BlockingMaze, DynaMaze, GridWorld, ShortcutMaze
+from mbrl_helpers.experiments import figures
 
 
 def rng(seed=0):
@@ -130,7 +131,9 @@ def test_first_episode_is_the_same_for_every_n():
 
 
 def test_planning_reaches_the_optimal_path_sooner():
-    steps = {n: dyna.figure_8_2(n_runs=5, n_episodes=10, planning_steps=(n,))[n] for n in (0, 50)}
+    steps = {
+        n: figures.figure_8_2(n_runs=5, n_episodes=10, planning_steps=(n,))[n] for n in (0, 50)
+    }
     assert steps[50][2:].mean() < 20 < steps[0][2:].mean()
 
 
@@ -160,7 +163,7 @@ def test_budget_in_steps_and_episode_cap():
 
 
 def test_dyna_q_plus_recovers_in_the_blocking_maze():
-    curves = dyna.figure_8_4(n_runs=5)
+    curves = figures.figure_8_4(n_runs=5)
     for name in ("Dyna-Q", "Dyna-Q+"):
         assert curves[name].shape == (3000,)
         assert np.all(np.diff(curves[name]) >= 0)
@@ -169,13 +172,13 @@ def test_dyna_q_plus_recovers_in_the_blocking_maze():
 
 
 def test_dyna_q_plus_finds_the_shortcut():
-    curves = dyna.figure_8_5(n_runs=3)
+    curves = figures.figure_8_5(n_runs=3)
     gain = {k: v[-1] - v[2999] for k, v in curves.items()}
     assert gain["Dyna-Q+"] > 1.2 * gain["Dyna-Q"]
 
 
 def test_figure_8_2_matches_the_books_description():
-    curves = dyna.figure_8_2()  # 30 runs, 50 episodes, n = 0, 5, 50
+    curves = figures.figure_8_2()  # 30 runs, 50 episodes, n = 0, 5, 50
     assert set(curves) == {0, 5, 50} and curves[0].shape == (50,)
     assert curves[0][0] == curves[5][0] == curves[50][0] > 300  # the same random walk
     assert curves[50][2] < 20  # near-optimal (14 steps + exploration) by the third episode
@@ -184,7 +187,7 @@ def test_figure_8_2_matches_the_books_description():
 
 
 def test_figure_8_3_policy_halfway_through_the_second_episode():
-    Qs = dyna.figure_8_3()
+    Qs = figures.figure_8_3()
     learned = {n: int((dyna.greedy_policy(Q) >= 0).sum()) for n, Q in Qs.items()}
     assert learned[0] <= 2 < learned[50]  # one step learned without planning; many with it
 
@@ -234,12 +237,12 @@ def test_fast_path_starts_from_the_mazes_current_clock():
 
 
 def test_figures_fast_and_readable_agree():
-    fast = dyna.figure_8_2(n_runs=2, n_episodes=6, planning_steps=(0, 10))
-    slow = dyna.figure_8_2(n_runs=2, n_episodes=6, planning_steps=(0, 10), fast=False)
+    fast = figures.figure_8_2(n_runs=2, n_episodes=6, planning_steps=(0, 10))
+    slow = figures.figure_8_2(n_runs=2, n_episodes=6, planning_steps=(0, 10), fast=False)
     for n in (0, 10):
         np.testing.assert_array_equal(fast[n], slow[n])
-    fast = dyna.figure_8_4(n_runs=1, n_steps=1200)
-    slow = dyna.figure_8_4(n_runs=1, n_steps=1200, fast=False)
+    fast = figures.figure_8_4(n_runs=1, n_steps=1200)
+    slow = figures.figure_8_4(n_runs=1, n_steps=1200, fast=False)
     for name in fast:
         np.testing.assert_array_equal(fast[name], slow[name])
 
@@ -264,7 +267,7 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="kappa must be > 0 for Dyna-Q\\+"):
         dyna.dyna_q_plus(env, 5, kappa=0.0, n_episodes=1, rng=rng())
     with pytest.raises(TypeError, match="planning_steps must be a sequence of ints"):
-        dyna.figure_8_2(planning_steps="5")
+        figures.figure_8_2(planning_steps="5")
 
 
 def test_the_pieces_of_the_box_name_their_bad_arguments():

@@ -2,8 +2,8 @@
 
 import nbformat
 
-from mbrl_helpers import execute
-from mbrl_helpers.exercises import render
+from mbrl_helpers.course import execute
+from mbrl_helpers.course.exercises import render
 
 
 def _notebook():

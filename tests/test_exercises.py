@@ -6,7 +6,7 @@ import json
 import nbformat
 import pytest
 
-from mbrl_helpers import exercises
+from mbrl_helpers.course import exercises
 
 
 def _solution(*cells):
@@ -130,7 +130,7 @@ def _run(tmp_path, *args):
 def test_missing_and_out_of_date_exercises_are_written_and_reported(tmp_path, capsys):
     path = _course(tmp_path)
     assert exercises.problems(tmp_path) == [
-        "exercises/01_x.ipynb is missing: run `python -m mbrl_helpers.exercises`"
+        "exercises/01_x.ipynb is missing: run `python -m mbrl_helpers.course.exercises`"
     ]
     assert _run(tmp_path) == 0
     assert "wrote exercises/01_x.ipynb" in capsys.readouterr().out

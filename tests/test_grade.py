@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mbrl_helpers import grade
+from mbrl_helpers.course import grade
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "00_why_model_based_rl.ipynb"

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import nbformat
 import pytest
 
-from mbrl_helpers import exercises
+from mbrl_helpers.course import exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)|href=\"([^\"]+)\"")

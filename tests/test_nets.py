@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mbrl_helpers import nets
+from mbrl_helpers.models import nets
 
 
 def rel_error(a, b):

@@ -1,4 +1,4 @@
-"""Tests of mbrl_helpers.prioritized_sweeping: the queue, pushing predecessors, the agent, and
+"""Tests of mbrl_helpers.planning.prioritized_sweeping: the queue, pushing predecessors, the agent, and
 the Example 8.4 helpers."""
 
 from __future__ import annotations
@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mbrl_helpers import planning, prioritized_sweeping
+from mbrl_helpers import dyna, envs, planning
 from mbrl_helpers.envs import DYNA_MAZE, GridWorld
+from mbrl_helpers.experiments import example_8_4
+from mbrl_helpers.planning import prioritized_sweeping
 
 
 def test_priority_queue_pops_highest_first_keeps_the_higher_priority_and_is_fifo_on_ties():
@@ -72,7 +74,7 @@ def test_prioritized_sweeping_learns_the_optimal_path_and_respects_n_planning():
     agent.learn = counting_learn
     _run_episodes(agent, env, 30)
     assert 0 < agent.n_updates <= 5 * steps
-    assert prioritized_sweeping.greedy_path_length(env.P, agent.Q, env.start, 100) is not None
+    assert example_8_4.greedy_path_length(env.P, agent.Q, env.start, 100) is not None
     # With alpha = 1 in a deterministic maze, the values along the greedy path are exact.
     V, _ = planning.value_iteration(env.P, 0.95)
     assert max(agent.Q[env.start]) <= V[env.start] + 1e-12
@@ -89,12 +91,12 @@ def test_prioritized_sweeping_with_a_huge_threshold_never_plans():
 
 def test_prioritized_sweeping_needs_fewer_updates_than_dyna_q():
     """Example 8.4's finding, on the Dyna maze at twice the resolution, three seeded runs."""
-    env = GridWorld(prioritized_sweeping.enlarge_maze(DYNA_MAZE, 2))
+    env = GridWorld(envs.enlarge_maze(DYNA_MAZE, 2))
     for rng_ps, rng_dq in zip(*(planning_rngs(3) for _ in range(2)), strict=True):
         ps = prioritized_sweeping.PrioritizedSweeping(env.n_states, 4, alpha=1.0, rng=rng_ps)
-        dq = prioritized_sweeping.DynaQAgent(env.n_states, 4, alpha=1.0, rng=rng_dq)
-        n_ps = prioritized_sweeping.updates_until_optimal(ps, env, env.start, slack=1.2)
-        n_dq = prioritized_sweeping.updates_until_optimal(dq, env, env.start, slack=1.2)
+        dq = dyna.DynaQAgent(env.n_states, 4, alpha=1.0, rng=rng_dq)
+        n_ps = example_8_4.updates_until_optimal(ps, env, env.start, slack=1.2)
+        n_dq = example_8_4.updates_until_optimal(dq, env, env.start, slack=1.2)
         assert n_ps is not None and n_dq is not None
         assert 5 * n_ps < n_dq
 
@@ -105,23 +107,23 @@ def planning_rngs(n):
 
 def test_updates_until_optimal_gives_up_after_max_updates():
     env = GridWorld(DYNA_MAZE)
-    agent = prioritized_sweeping.DynaQAgent(env.n_states, 4, rng=np.random.default_rng(0))
-    assert prioritized_sweeping.updates_until_optimal(agent, env, env.start, max_updates=50) is None
+    agent = dyna.DynaQAgent(env.n_states, 4, rng=np.random.default_rng(0))
+    assert example_8_4.updates_until_optimal(agent, env, env.start, max_updates=50) is None
     with pytest.raises(ValueError, match="slack must be >= 1"):
-        prioritized_sweeping.updates_until_optimal(agent, env, env.start, slack=0.5)
+        example_8_4.updates_until_optimal(agent, env, env.start, slack=0.5)
 
 
 def test_enlarge_maze_scales_cells_and_keeps_one_start_and_goal():
-    big = prioritized_sweeping.enlarge_maze(DYNA_MAZE, 3)
+    big = envs.enlarge_maze(DYNA_MAZE, 3)
     rows = big.splitlines()
     assert len(rows) == 18 and all(len(row) == 27 for row in rows)
     assert big.count("S") == 1 and big.count("G") == 1
     assert big.count("#") == 9 * DYNA_MAZE.count("#")
-    assert prioritized_sweeping.enlarge_maze(DYNA_MAZE, 1) == DYNA_MAZE.strip()
+    assert envs.enlarge_maze(DYNA_MAZE, 1) == DYNA_MAZE.strip()
     env = GridWorld(big)
-    assert prioritized_sweeping.shortest_path_length(env.P, env.start) == 42  # 3 x 14
+    assert example_8_4.shortest_path_length(env.P, env.start) == 42  # 3 x 14
     with pytest.raises(ValueError, match="factor must be >= 1"):
-        prioritized_sweeping.enlarge_maze(DYNA_MAZE, 0)
+        envs.enlarge_maze(DYNA_MAZE, 0)
 
 
 # -- when to plan ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 import yaml
 
-from mbrl_helpers import execute, exercises
+from mbrl_helpers.course import execute, exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
@@ -119,12 +119,12 @@ def test_stored_notebooks_are_executed_and_normalised(path):
         if cell.cell_type == "code" and cell.source.strip():
             assert cell.execution_count is not None, (
                 f"{path.name} cell {index} was never run: nbval would not compare it; "
-                "run `python -m mbrl_helpers.execute`"
+                "run `python -m mbrl_helpers.course.execute`"
             )
     text = path.read_text(encoding="utf-8")
     normalised = exercises.render(execute.normalise(nbformat.reads(text, as_version=4)))
     assert normalised == text, (
-        f"{path.name} is not normalised: run `python -m mbrl_helpers.execute --normalise-only`"
+        f"{path.name} is not normalised: run `python -m mbrl_helpers.course.execute --normalise-only`"
     )
 
 

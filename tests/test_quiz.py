@@ -6,7 +6,7 @@ from importlib import resources
 
 import pytest
 
-from mbrl_helpers import quiz
+from mbrl_helpers.course import quiz
 from mbrl_helpers.widgets import quiz as quiz_widgets
 
 RAW = json.loads(resources.files("mbrl_helpers").joinpath("data/quiz.json").read_text())
@@ -38,7 +38,7 @@ def test_every_lecture_is_covered_with_both_kinds():
         (lambda q: q.update(explanation=" "), "must not be empty"),
         (lambda q: q.pop("explanation"), "missing 'explanation'"),
         (lambda q: q.update(options=["same", "same"]), "two distinct options"),
-        (lambda q: q.update(lecture=12), "lecture must be 0..7"),
+        (lambda q: q.update(lecture=12), "lecture must be 0..8"),
         (lambda q: q.update(kind="essay"), "kind must be"),
     ],
 )

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from student import fill_in
 
-from mbrl_helpers import execute, exercises
+from mbrl_helpers.course import execute, exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "00_why_model_based_rl.ipynb"
@@ -71,10 +71,10 @@ def test_lint_and_the_freshness_check_pass_with_a_students_answers(checkout):
     for command in (["check", "."], ["format", "--check", "."]):
         result = _run(checkout, sys.executable, "-m", "ruff", *command)
         assert result.returncode == 0, result.stdout + result.stderr
-    result = _run(checkout, sys.executable, "-m", "mbrl_helpers.exercises", "--check")
+    result = _run(checkout, sys.executable, "-m", "mbrl_helpers.course.exercises", "--check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"exercises/{NAME} holds your edits: kept as it is" in result.stdout
-    result = _run(checkout, sys.executable, "-m", "mbrl_helpers.exercises")
+    result = _run(checkout, sys.executable, "-m", "mbrl_helpers.course.exercises")
     assert result.returncode == 0 and "nothing to do" in result.stdout, result.stdout
     assert _student_files(checkout) == before
 

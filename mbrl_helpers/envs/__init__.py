@@ -1,4 +1,4 @@
-"""Gymnasium environments of the course: the gridworld mazes of Sutton & Barto chapter 8.
+"""Environments of the course: the gridworld mazes of Sutton & Barto chapter 8 and the others.
 
 Importing this package (which `import mbrl_helpers` does) registers
 
@@ -10,10 +10,16 @@ so `gymnasium.make("mbrl_helpers/DynaMaze-v0")` works. Build your own maze from 
 with `GridWorld` (see `mbrl_helpers.envs.gridworld`); the maps and the changing-maze logic are
 in `mbrl_helpers.envs.mazes`. `gymnasium.make` wraps the environment: the true model is
 `env.unwrapped.P`.
+
+Also here: `enlarge_maze` (the mazes of Example 8.4), `SimulatedEnv` (an environment that steps
+through a model), `BranchingTask` / `random_branching_task` (Figure 8.8's random tasks) and
+`PointMass` (the differentiable system of gradient planning). Environments know nothing of the
+agents that act in them.
 """
 
 import gymnasium
 
+from mbrl_helpers.envs.branching import BranchingTask, random_branching_task
 from mbrl_helpers.envs.gridworld import (
     ACTION_ARROWS,
     ACTION_DELTAS,
@@ -33,7 +39,10 @@ from mbrl_helpers.envs.mazes import (
     ChangingMaze,
     DynaMaze,
     ShortcutMaze,
+    enlarge_maze,
 )
+from mbrl_helpers.envs.point_mass import PointMass, random_transitions
+from mbrl_helpers.envs.simulated import SimulatedEnv
 
 __all__ = [
     "ACTION_ARROWS",
@@ -47,11 +56,17 @@ __all__ = [
     "SHORTCUT_MAZE",
     "UP",
     "BlockingMaze",
+    "BranchingTask",
     "ChangingMaze",
     "DynaMaze",
     "GridWorld",
+    "PointMass",
     "ShortcutMaze",
+    "SimulatedEnv",
+    "enlarge_maze",
     "parse_grid",
+    "random_branching_task",
+    "random_transitions",
 ]
 
 _REGISTRY = {

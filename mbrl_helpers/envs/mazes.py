@@ -161,3 +161,26 @@ class ShortcutMaze(ChangingMaze):
 
     def __init__(self, change_at: int = 3000, render_mode: str | None = None):
         super().__init__(*SHORTCUT_MAZE, change_at=change_at, render_mode=render_mode)
+
+
+def enlarge_maze(grid: str, factor: int) -> str:
+    """The maze `grid` at `factor` times the resolution: each cell becomes factor x factor cells.
+
+    The mazes of Example 8.4 (Peng and Williams, 1993). Walls grow into blocks of walls; the
+    start and goal stay single cells, at the top-left corner of their blocks.
+    """
+    factor = check_int("factor", factor, low=1)
+    if not isinstance(grid, str):
+        raise TypeError(f"grid must be a string map, got {type(grid).__name__}")
+    rows = [row.strip() for row in grid.strip().splitlines()]
+    big = []
+    for row in rows:
+        for i in range(factor):
+            big.append(
+                "".join(
+                    (ch if i == 0 and j == 0 else ("." if ch in "SG" else ch))
+                    for ch in row
+                    for j in range(factor)
+                )
+            )
+    return "\n".join(big)

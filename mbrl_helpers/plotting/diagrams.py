@@ -1,5 +1,5 @@
 """Concept diagrams drawn with matplotlib: the taxonomy of RL methods, the planning-acting-learning
-cycle (after Sutton & Barto Figure 8.1) and the map of the field (lecture 07)."""
+cycle (after Sutton & Barto Figure 8.1) and the map of the field (lecture 08)."""
 
 from __future__ import annotations
 

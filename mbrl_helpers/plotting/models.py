@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mbrl_helpers.nets import History
+from mbrl_helpers.models.nets import History
 
 
 def _axes(ax, figsize=(5.0, 3.4)):

@@ -1,4 +1,4 @@
-"""A slider for lecture 07: how much random exploration does planning on a learned model need?"""
+"""A slider for lecture 08: how much random exploration does planning on a learned model need?"""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mbrl_helpers import budget, prioritized_sweeping
+from mbrl_helpers.experiments import budget, example_8_4
 from mbrl_helpers.plotting.dyna import plot_maze
 
 
@@ -18,8 +18,8 @@ def exploration_report(env: gymnasium.Env, n_steps: int, seed: int) -> tuple[str
     s, _ = env.reset(seed=seed)
     model, _ = budget.explore(env, s, n_steps, np.random.default_rng(seed))
     Q, updates = budget.value_iteration_counting(model.to_P(maze.n_states, maze.n_actions), 0.95)
-    shortest = prioritized_sweeping.shortest_path_length(maze.P, maze.start)
-    length = prioritized_sweeping.greedy_path_length(maze.P, Q, maze.start, 4 * shortest)
+    shortest = example_8_4.shortest_path_length(maze.P, maze.start)
+    length = example_8_4.greedy_path_length(maze.P, Q, maze.start, 4 * shortest)
     path = f"{length} steps" if length is not None else "does not reach the goal"
     text = (
         f"{n_steps} random real steps: the model knows {len(model.observed_pairs)} of "

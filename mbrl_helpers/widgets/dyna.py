@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from mbrl_helpers.dyna import DynaResult
-from mbrl_helpers.dyna_fast import dyna_q_fast
+from mbrl_helpers.dyna.fast import dyna_q_fast
 from mbrl_helpers.envs import BlockingMaze, ChangingMaze, DynaMaze, GridWorld, ShortcutMaze
 from mbrl_helpers.plotting.dyna import plot_maze
 from mbrl_helpers.validation import check_float, check_int

@@ -6,7 +6,7 @@ import html
 
 import ipywidgets as widgets
 
-from mbrl_helpers import quiz
+from mbrl_helpers.course import quiz
 
 
 def question_card(question: quiz.Question) -> widgets.VBox:

@@ -1,0 +1,43 @@
+"""Models of the environment: what an agent knows, or has learned, about how its world works.
+
+- Table models (`table`): `DeterministicModel` (Dyna-Q's `Model(S, A) <- R, S'`, Sutton & Barto
+  8.2), `TabularModel` (counts: the maximum-likelihood model of a stochastic world, 8.1),
+  `self_loop_prior`, `total_variation`.
+- The true model (`true_model`): `TrueModel(P)`, a model that is a given table `P[s][a]`;
+  `model_arrays` and `simulate_returns` for many trajectories at once.
+- Learned function approximators: `nets` (a numpy MLP with hand-written backprop, losses,
+  optimisers, a training loop), `neural` (`ClassifierModel` of p(s'|s,a), `RegressionModel` of
+  s' - s), `linear` (`LinearModel`, fitted by least squares).
+
+Every table model answers `sample(s, a, rng) -> (r, s_next, terminated)` and
+`distribution(s, a) -> [(prob, s_next, r, terminated), ...]`, the format of Gymnasium's
+`env.unwrapped.P[s][a]`. Models know nothing of the agents that use them.
+"""
+
+from mbrl_helpers.models import nets, neural
+from mbrl_helpers.models.linear import LinearModel, fit_linear_model
+from mbrl_helpers.models.table import (
+    DeterministicModel,
+    TabularModel,
+    Transition,
+    UnobservedPairError,
+    self_loop_prior,
+    total_variation,
+)
+from mbrl_helpers.models.true_model import TrueModel, model_arrays, simulate_returns
+
+__all__ = [
+    "DeterministicModel",
+    "LinearModel",
+    "TabularModel",
+    "Transition",
+    "TrueModel",
+    "UnobservedPairError",
+    "fit_linear_model",
+    "model_arrays",
+    "nets",
+    "neural",
+    "self_loop_prior",
+    "simulate_returns",
+    "total_variation",
+]

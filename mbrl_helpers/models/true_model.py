@@ -1,0 +1,136 @@
+"""The true model of a tabular task, given as a table, and many simulated trajectories at once
+(lecture 00; Sutton & Barto 8.1, "models can be used to mimic or simulate experience").
+
+- `TrueModel(P)`: a model given by a Gymnasium-style table `P[s][a] = [(prob, s_next, r,
+  terminated), ...]`, e.g. `env.unwrapped.P`: the simulator an engineer is handed.
+- `mbrl_helpers.envs.SimulatedEnv(model, ...)` turns any such model into an environment.
+- `model_arrays(P, n_states, n_actions)`: the table as arrays `p[s, a, s']`, `r[s, a, s']`,
+  `done[s, a, s']` for vectorised simulation.
+- `simulate_returns(...)`: the returns of many trajectories of a policy, simulated side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+
+import numpy as np
+
+from mbrl_helpers.validation import check_discount, check_int, check_rng
+
+Transition = tuple[float, Hashable, float, bool]
+
+
+def _check_P(P: Mapping) -> Mapping:
+    if not isinstance(P, Mapping) or not P:
+        raise TypeError(
+            f"P must be a non-empty dict P[s][a] = [(prob, s_next, r, terminated)], got {type(P).__name__}"
+        )
+    return P
+
+
+class TrueModel:
+    """A model that is a given table `P[s][a]`: `sample` and `distribution` read it."""
+
+    def __init__(self, P: Mapping) -> None:
+        self.P = _check_P(P)
+
+    def distribution(self, s: int, a: int) -> list[Transition]:
+        """`P[s][a]`, with numpy integers turned into Python ints."""
+        try:
+            entries = self.P[s][a]
+        except (KeyError, IndexError, TypeError):
+            raise ValueError(f"(s, a) = ({s!r}, {a!r}) is not in the model's table P") from None
+        return [(float(p), int(s_next), float(r), bool(done)) for p, s_next, r, done in entries]
+
+    def sample(self, s: int, a: int, rng: np.random.Generator) -> tuple[float, int, bool]:
+        """R, S' <- Model(S, A): one transition drawn from `P[s][a]`."""
+        check_rng("rng", rng)
+        dist = self.distribution(s, a)
+        k = 0 if len(dist) == 1 else int(rng.choice(len(dist), p=[p for p, *_ in dist]))
+        _, s_next, r, terminated = dist[k]
+        return r, s_next, terminated
+
+
+def model_arrays(
+    P: Mapping, n_states: int, n_actions: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`(p, r, done)`, each of shape `(n_states, n_actions, n_states)`, from a table `P[s][a]`.
+
+    `p[s, a, s']` is the probability of `s'`; `r[s, a, s']` the (probability-weighted mean) reward
+    of that transition; `done[s, a, s']` whether it terminates. Pairs missing from `P` raise.
+    """
+    _check_P(P)
+    n_states = check_int("n_states", n_states, low=1)
+    n_actions = check_int("n_actions", n_actions, low=1)
+    p = np.zeros((n_states, n_actions, n_states))
+    r = np.zeros_like(p)
+    done = np.zeros(p.shape, dtype=bool)
+    for s in range(n_states):
+        for a in range(n_actions):
+            try:
+                entries = P[s][a]
+            except (KeyError, IndexError):
+                raise ValueError(f"P has no entry for (s, a) = ({s}, {a})") from None
+            for prob, s_next, reward, terminated in entries:
+                if not 0 <= int(s_next) < n_states:
+                    raise ValueError(
+                        f"P[{s}][{a}] leads to state {s_next}, outside 0..{n_states - 1}"
+                    )
+                p[s, a, s_next] += prob
+                r[s, a, s_next] += prob * reward
+                done[s, a, s_next] |= bool(terminated)
+            total = p[s, a].sum()
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"P[{s}][{a}] probabilities sum to {total:.6g}, expected 1")
+    r = np.divide(r, p, out=np.zeros_like(r), where=p > 0)
+    return p, r, done
+
+
+def simulate_returns(
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
+    policy: np.ndarray,
+    start_state: int,
+    n_trajectories: int,
+    rng: np.random.Generator,
+    *,
+    gamma: float = 1.0,
+    max_steps: int = 100,
+) -> np.ndarray:
+    """The discounted returns `G = sum_t gamma^t R_{t+1}` of `n_trajectories` simulated episodes.
+
+    All trajectories advance together, one numpy step per time step: `S' ~ p[S, pi(S), :]` is
+    drawn for every running trajectory at once by inverting the cumulative distribution.
+    Episodes stop at termination or after `max_steps` steps.
+    """
+    p, r, done = arrays
+    n_states, n_actions = p.shape[:2]
+    policy = np.asarray(policy)
+    if policy.shape != (n_states,) or not np.issubdtype(policy.dtype, np.integer):
+        raise ValueError(
+            f"policy must be an integer array of shape ({n_states},), got {policy.dtype} {policy.shape}"
+        )
+    if policy.min() < 0 or policy.max() >= n_actions:
+        raise ValueError(f"policy actions must lie in 0..{n_actions - 1}")
+    start_state = check_int("start_state", start_state, low=0, high=n_states - 1)
+    n = check_int("n_trajectories", n_trajectories, low=1)
+    check_rng("rng", rng)
+    gamma = check_discount("gamma", gamma)
+    max_steps = check_int("max_steps", max_steps, low=1)
+
+    cumulative = np.cumsum(p, axis=2)
+    s = np.full(n, start_state)
+    G = np.zeros(n)
+    discount = np.ones(n)
+    running = np.ones(n, dtype=bool)
+    for _ in range(max_steps):
+        idx = np.flatnonzero(running)
+        if idx.size == 0:
+            break
+        a = policy[s[idx]]
+        u = rng.random(idx.size)
+        s_next = (cumulative[s[idx], a] <= u[:, None]).sum(axis=1).clip(max=n_states - 1)
+        G[idx] += discount[idx] * r[s[idx], a, s_next]
+        discount[idx] *= gamma
+        running[idx] = ~done[s[idx], a, s_next]
+        s[idx] = s_next
+    return G

@@ -1,0 +1,44 @@
+"""Planning with a model (Sutton & Barto chapter 8, and 4.4 for value iteration).
+
+- `dp` (re-exported here): expected and sample updates (8.5), value iteration (4.4), policy
+  evaluation, on a model in Gymnasium's `P[s][a]` format: `planning.value_iteration(P, gamma)`.
+- `prioritized_sweeping` (8.4): `PrioritizedSweeping`, its queue and `push_predecessors`.
+- `rtdp` (8.7): real-time dynamic programming, planning ahead of and while acting.
+- `trajectory_sampling` (8.6, Figure 8.8): where to spend expected updates.
+- `gradient`: gradient-based planning through a differentiable model, and random shooting.
+
+The experiments of the book's figures are in `mbrl_helpers.experiments`.
+"""
+
+from mbrl_helpers.planning import gradient, prioritized_sweeping, rtdp, trajectory_sampling
+from mbrl_helpers.planning.dp import (
+    TabularMDP,
+    check_Q,
+    expected_update,
+    expected_vs_sample_errors,
+    greedy_policy,
+    policy_evaluation,
+    sample_transition,
+    sample_update,
+    tabulate,
+    value_iteration,
+    value_iteration_sweep,
+)
+
+__all__ = [
+    "TabularMDP",
+    "check_Q",
+    "expected_update",
+    "expected_vs_sample_errors",
+    "gradient",
+    "greedy_policy",
+    "policy_evaluation",
+    "prioritized_sweeping",
+    "rtdp",
+    "sample_transition",
+    "sample_update",
+    "tabulate",
+    "trajectory_sampling",
+    "value_iteration",
+    "value_iteration_sweep",
+]
