@@ -34,9 +34,7 @@ def test_the_server_is_rooted_at_the_course_and_opens_lecture_00(tmp_path):
     assert args[-1] == "notebooks/00_why_model_based_rl.ipynb" == lab.FIRST
     assert (ROOT / lab.FIRST).is_file()
     assert "--ServerApp.open_browser=False" in args and "--ServerApp.port=8899" in args
-    assert (
-        "--ContentsManager.pre_save_hook=mbrl_helpers.course.lab.keep_stored_language_info" in args
-    )
+    assert "--ContentsManager.pre_save_hook=mbrl_helpers.course.lab.save_as_stored" in args
 
 
 def test_the_course_configuration_disables_the_news_and_leaves_the_users_alone():
@@ -59,17 +57,36 @@ def test_a_machine_without_a_display_has_no_browser(monkeypatch):
     assert lab.has_browser() is False, "a display, but no browser to open"
 
 
-def test_saving_a_notebook_keeps_its_stored_language_info(tmp_path):
+def test_notebooks_are_saved_as_the_course_stores_them(tmp_path):
     stored = {"cells": [], "metadata": {"language_info": {"name": "python"}}}
     (tmp_path / "lecture.ipynb").write_text(json.dumps(stored))
     manager = SimpleNamespace(root_dir=str(tmp_path))
     full = {"name": "python", "version": "3.11.7", "mimetype": "text/x-python"}
-    model = {"type": "notebook", "content": {"cells": [], "metadata": {"language_info": full}}}
-    lab.keep_stored_language_info(model, "/lecture.ipynb", manager)
+    view = {lab.WIDGET_VIEW: {"model_id": "d2a2", "version_major": 2}}
+    outputs = [
+        {"output_type": "display_data", "data": {**view, "text/plain": "IntSlider(value=3)"}},
+        {"output_type": "display_data", "data": dict(view)},
+        {"output_type": "stream", "name": "stdout", "text": "1\n"},
+    ]
+    model = {
+        "type": "notebook",
+        "content": {
+            "cells": [{"cell_type": "code", "outputs": outputs}],
+            "metadata": {"language_info": full},
+        },
+    }
+    lab.save_as_stored(model, "/lecture.ipynb", manager)
     assert model["content"]["metadata"]["language_info"] == {"name": "python"}
+    assert model["content"]["cells"][0]["outputs"] == [
+        {"output_type": "display_data", "data": {"text/plain": "IntSlider(value=3)"}},
+        {"output_type": "stream", "name": "stdout", "text": "1\n"},
+    ]
     new = {"type": "notebook", "content": {"metadata": {"language_info": full}}}
-    lab.keep_stored_language_info(new, "new.ipynb", manager)  # no file yet: left as it is
+    lab.save_as_stored(new, "new.ipynb", manager)  # no file yet: left as it is
     assert new["content"]["metadata"]["language_info"] == full
+    text = {"type": "file", "content": "hello"}
+    lab.save_as_stored(text, "notes.txt", manager)
+    assert text == {"type": "file", "content": "hello"}
 
 
 def test_headless_make_lab_prints_one_line_and_stops_on_ctrl_c(tmp_path):

@@ -10,10 +10,13 @@ log is kept to warnings and errors, without the kernels' "running over TCP witho
 warning. Then it prints one line with the address: your browser opens it, or, on a machine without
 a display or a browser, you open it yourself. Ctrl-C stops JupyterLab.
 
+The server saves notebooks the way the course stores them (`save_as_stored`, a pre-save hook).
 Opening a notebook makes JupyterLab fill in its `language_info` from the kernel, which marks it
-changed, so autosave would rewrite every lecture a student only reads. The server keeps the
-`language_info` stored in the file instead (`keep_stored_language_info`): a notebook nobody
-edited stays byte for byte as it is, and an edited one keeps the metadata the tests expect.
+changed, so autosave would rewrite every lecture a student only reads: the hook keeps the
+`language_info` already in the file, so a notebook only read stays byte for byte as it was. It
+also drops widget views from outputs (their ids change at every run, and once the kernel is gone
+JupyterLab can show only their text form, which stays): a lecture run from top to bottom and
+saved still passes `make test`.
 
 The browser test (tests/test_browser.py) starts JupyterLab with `start()`, as this command does.
 """
@@ -40,6 +43,7 @@ from typing import IO
 
 CONFIG = Path(__file__).resolve().parent / "jupyter"  # labconfig/page_config.json
 FIRST = "notebooks/00_why_model_based_rl.ipynb"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STARTUP_TIMEOUT = 180.0  # seconds; JupyterLab takes a few, more on a busy machine
 # Server log lines that only alarm a student: the kernel's transport warning (the server listens
 # on this machine only), the trust notice of every notebook opened (stored outputs are shown
@@ -102,18 +106,28 @@ def command(root: Path, port: int, open_browser: bool, first: str = FIRST) -> li
         f"--ServerApp.open_browser={open_browser}",
         "--ServerApp.log_level=WARN",
         "--LabApp.log_level=WARN",
-        "--ContentsManager.pre_save_hook=mbrl_helpers.course.lab.keep_stored_language_info",
+        "--ContentsManager.pre_save_hook=mbrl_helpers.course.lab.save_as_stored",
     ]
     if os.name == "posix" and os.geteuid() == 0:
         args.append("--allow-root")  # containers and some VMs log in as root
     return [*args, first]
 
 
-def keep_stored_language_info(model, path, contents_manager, **kwargs) -> None:
-    """The server's pre-save hook: a notebook keeps the `language_info` its file already has."""
+def save_as_stored(model, path, contents_manager, **kwargs) -> None:
+    """The server's pre-save hook: keep the `language_info` the file already has; drop widget
+    views (text forms stay)."""
     content = model.get("content")
     if model.get("type") != "notebook" or not isinstance(content, dict):
         return
+    for cell in content.get("cells") or []:
+        outputs = cell.get("outputs") if isinstance(cell, dict) else None
+        if isinstance(outputs, list):
+            for output in outputs:
+                if isinstance(output, dict) and isinstance(output.get("data"), dict):
+                    output["data"].pop(WIDGET_VIEW, None)
+            cell["outputs"] = [
+                o for o in outputs if not (isinstance(o, dict) and o.get("data") == {})
+            ]
     try:
         stored = Path(contents_manager.root_dir, path.strip("/")).read_text(encoding="utf-8")
         language_info = json.loads(stored)["metadata"]["language_info"]
