@@ -16,10 +16,11 @@ export SDL_VIDEODRIVER := dummy
 lab: setup
 	@$(BIN)/python -m mbrl_helpers.course.lab
 
-## make test: lint, exercise staleness, unit tests and every notebook (as CI runs it)
+## make test: lint, import contracts, exercise staleness, unit tests and every notebook (as CI runs it)
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m mbrl_helpers.course.exercises --check
 	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_NOTEBOOKS) tests notebooks solutions exercises
 
@@ -44,4 +45,4 @@ benchmarks: setup
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache test-artifacts

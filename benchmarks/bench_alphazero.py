@@ -79,7 +79,10 @@ def cache_ratio(game, net, n_games: int = 10) -> None:
         rng = np.random.default_rng(0)
         evaluate = make()
         start = time.perf_counter()
-        n = sum(len(alphazero.self_play_game(game, evaluate, rng, config)) for _ in range(n_games))
+        n = sum(
+            len(alphazero.self_play_game(game, evaluate, rng=rng, config=config))
+            for _ in range(n_games)
+        )
         times[name] = (time.perf_counter() - start) / n
     print(
         f"self-play: {1 / times['cached']:.0f} positions/s with the cache, "
@@ -96,7 +99,7 @@ def evaluator_ratio(game, net, seconds: float = 1.0) -> None:
         if name == "network":
             evaluate, select, c = alphazero.network_evaluator(game, net), alphazero.puct, 1.5
         else:
-            evaluate, select, c = mcts.rollout_evaluator(game, rng), mcts.ucb1, mcts.C_UCT
+            evaluate, select, c = mcts.rollout_evaluator(game, rng=rng), mcts.ucb1, mcts.C_UCT
         n, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
             mcts.search(game, state, evaluate, n_simulations=200, rng=rng, select=select, c=c)
@@ -117,7 +120,7 @@ CONNECT_FOUR = dict(
     random_moves=0,
     temperature_moves=8,
     window=8,
-    n_steps=300,
+    n_gradient_steps=300,
     lr=2e-3,
 )
 

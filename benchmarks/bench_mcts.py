@@ -51,7 +51,7 @@ def ours():
     game = TicTacToe()
     state = game.initial_state()
     rng = np.random.default_rng(0)
-    evaluate = mcts.rollout_evaluator(game, rng)
+    evaluate = mcts.rollout_evaluator(game, rng=rng)
     return lambda: mcts.search(game, state, evaluate, n_simulations=N_SIMULATIONS, rng=rng, c=UCT_C)
 
 

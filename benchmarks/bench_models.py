@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     lake = gym.make("FrozenLake-v1")
-    data = nm.collect_transitions(lake, 20_000, np.random.default_rng(0))
+    data = nm.collect_transitions(lake, 20_000, rng=np.random.default_rng(0))
     rows = list(
         zip(
             data["s"].tolist(),
@@ -68,12 +68,12 @@ def main(argv: list[str] | None = None) -> None:
         return N
 
     model, N = table_updates(), array_updates()
-    pairs = [model.random_pair(np.random.default_rng(i)) for i in range(len(rows))]
+    pairs = [model.random_pair(rng=np.random.default_rng(i)) for i in range(len(rows))]
 
     def table_samples():
         rng = np.random.default_rng(1)
         for s, a in pairs:
-            model.sample(s, a, rng)
+            model.sample(s, a, rng=rng)
 
     def array_samples():
         rng = np.random.default_rng(1)
@@ -94,18 +94,18 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     cart = gym.make("CartPole-v1")
-    cp = nm.collect_transitions(cart, 3_000, np.random.default_rng(0))
+    cp = nm.collect_transitions(cart, 3_000, rng=np.random.default_rng(0))
     x = np.hstack([cp["s"], cp["a"][:, None]])
     y = cp["s_next"] - cp["s"]
     n_steps = 500
 
     def training():
-        net = nets.MLP([5, 64, 64, 4], np.random.default_rng(0))
+        net = nets.MLP([5, 64, 64, 4], rng=np.random.default_rng(0))
         nets.train(
             net, nets.mse, x, y, rng=np.random.default_rng(1), n_steps=n_steps, progress=False
         )
 
-    net = nets.MLP([5, 64, 64, 4], np.random.default_rng(0))
+    net = nets.MLP([5, 64, 64, 4], rng=np.random.default_rng(0))
     batches = [x[np.random.default_rng(i).integers(len(x), size=64)] for i in range(n_steps)]
 
     def forward_only():

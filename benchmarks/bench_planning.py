@@ -54,7 +54,7 @@ def bench_value_iteration(repeat: int) -> None:
         "Dyna maze x3 (486 states)": GridWorld(envs.enlarge_maze(DYNA_MAZE, 3)).P,
     }
     for name, P in models.items():
-        V_fast, _ = planning.value_iteration(P, 0.95, theta=1e-8)
+        V_fast = planning.value_iteration(P, 0.95, theta=1e-8).V
         V_loop = in_place_value_iteration(P, 0.95, 1e-8)
         fast = best_time(lambda P=P: planning.value_iteration(P, 0.95, theta=1e-8), repeat)
         loop = best_time(lambda P=P: in_place_value_iteration(P, 0.95, 1e-8), repeat)

@@ -40,7 +40,7 @@ def main() -> None:
         base = rate(
             lambda g=game, s=s, n=n, rng=rng: [baseline_rollout(g, s, rng) for _ in range(n)], n
         )
-        fast = rate(lambda g=game, s=s, n=n, rng=rng: rollouts.rollout_values(g, s, n, rng), n)
+        fast = rate(lambda g=game, s=s, n=n, rng=rng: rollouts.rollout_values(g, s, n, rng=rng), n)
         print(
             f"{game.name:>13}: rollout_values {fast:>9,.0f} rollouts/s, protocol loop "
             f"{base:>9,.0f} rollouts/s, ratio {fast / base:.1f}x"

@@ -36,7 +36,7 @@ more robust than Q, which can be high on a rarely tried move.
   (N = 0). `node.children` is a list (empty until expanded), in the order of the legal actions.
   `node.N` counts the visits of the node itself: N(s) = 1 + sum_a N(s,a) (the first visit is the
   one that evaluated it).
-- **Selection rule** `select(node, c, rng) -> child`: any function of that signature, e.g. PUCT
+- **Selection rule** `select(node, c, *, rng) -> child`: any function of that signature, e.g. PUCT
   `Q + c P sqrt(N(s)) / (1 + N(s,a))`; `rule_from_scores` turns an array score function
   `scores(Q, N, P, c) -> array` into such a rule, with random tie-breaks. `rng` is the search's
   `np.random.Generator`.
@@ -44,7 +44,7 @@ more robust than Q, which can be high on a rarely tried move.
   become `(1 - fraction) P + fraction * Dir(alpha)` (AlphaZero's self-play exploration).
 - **Result** (`SearchResult`): `actions` (the root's legal actions), `N`, `Q`, `P` (arrays
   aligned with `actions`), `value` (the root's value for the player to move), `root` (the tree,
-  for pictures), `best_action(rng)` and `policy(tau)` (visit distribution N^(1/tau)).
+  for pictures), `best_action(rng=rng)` and `policy(tau)` (visit distribution N^(1/tau)).
 - `MCTSPlayer(game, n_simulations=1000, c_uct=C_UCT, seed=0)` is a player `state -> action`.
 
 ## Speed
@@ -66,6 +66,8 @@ from math import log, sqrt
 import numpy as np
 
 from mbrl_helpers import validation as v_
+from mbrl_helpers.games import check_game
+from mbrl_helpers.randomness import argmax_random
 
 C_UCT = 1.4
 """Default exploration constant c of UCB1: about sqrt(2), the classic constant for rewards in [0, 1].
@@ -77,15 +79,6 @@ Our outcomes lie in [-1, 1], twice as wide, for which the theory's constant is 2
 State = Hashable
 Evaluator = Callable[[State], tuple]
 SelectRule = Callable[["Node", float, np.random.Generator], "Node"]
-
-_GAME_METHODS = (
-    "initial_state",
-    "current_player",
-    "legal_actions",
-    "next_state",
-    "is_terminal",
-    "returns",
-)
 
 
 class Node:
@@ -161,7 +154,7 @@ def ucb1_score(Q: float, N_parent: int, N_child: int, c: float) -> float:
     return Q + c * math.sqrt(math.log(N_parent) / N_child)
 
 
-def ucb1(node: Node, c: float, rng: np.random.Generator) -> Node:
+def ucb1(node: Node, c: float, *, rng: np.random.Generator) -> Node:
     """The UCB1 tree policy: argmax_a Q(s,a) + c sqrt(ln N(s) / N(s,a)), unvisited children first.
 
     N(s) is the parent's visit count. Ties (between unvisited children, or equal scores) are
@@ -191,25 +184,24 @@ def rule_from_scores(scores: Callable) -> SelectRule:
     `node.children`; Q is 0 for unvisited children.
     """
 
-    def select(node: Node, c: float, rng: np.random.Generator) -> Node:
+    def select(node: Node, c: float, *, rng: np.random.Generator) -> Node:
         children = node.children
         Q = np.array([ch.W / ch.N if ch.N else 0.0 for ch in children])
         N = np.array([ch.N for ch in children], dtype=float)
         P = np.array([ch.P for ch in children])
         s = np.asarray(scores(Q, N, P, c), dtype=float)
-        best = np.flatnonzero(s == s.max())
-        return children[int(best[int(rng.random() * len(best))])]
+        return children[argmax_random(s.tolist(), rng=rng)]
 
     select.__name__ = f"rule_from_scores({getattr(scores, '__name__', 'scores')})"
     return select
 
 
-def select_path(game, root: Node, select: SelectRule, c: float, rng: np.random.Generator):
+def select_path(game, root: Node, select: SelectRule, c: float, *, rng: np.random.Generator):
     """Step 1, Selection: the nodes from the root down to a leaf (unexpanded or terminal)."""
     node = root
     path = [root]
     while node.children:
-        child = select(node, c, rng)
+        child = select(node, c, rng=rng)
         if child.state is None:  # S' <- model(S, A), computed once, on the first visit
             set_state(game, child, game.next_state(node.state, child.action))
         path.append(child)
@@ -239,7 +231,7 @@ def expand(game, node: Node, priors) -> None:
 
 
 # --- 3. Simulation -----------------------------------------------------------------------------
-def rollout_evaluator(game, rng: np.random.Generator) -> Evaluator:
+def rollout_evaluator(game, *, rng: np.random.Generator) -> Evaluator:
     """The MCTS leaf evaluator: uniform priors, and the value of one uniformly random playout.
 
     value = G of the playout for the player to move at the leaf (+1 win, 0 draw, -1 loss).
@@ -257,7 +249,7 @@ def rollout_evaluator(game, rng: np.random.Generator) -> Evaluator:
     def evaluate(state):
         legal = legal_actions(state)
         priors = dict.fromkeys(legal, 1.0 / len(legal))
-        return priors, playout(state, rng)[current_player(state)]
+        return priors, playout(state, rng=rng)[current_player(state)]
 
     return evaluate
 
@@ -266,7 +258,7 @@ def _generic_playout(game, py_rng: random.Random):
     next_state, legal_actions, is_terminal = game.next_state, game.legal_actions, game.is_terminal
     uniform = py_rng.random
 
-    def playout(state, rng):
+    def playout(state, *, rng):
         while not is_terminal(state):
             legal = legal_actions(state)
             state = next_state(state, legal[int(uniform() * len(legal))])
@@ -287,7 +279,7 @@ def backup(path: Sequence[Node], value: float, to_play: int) -> None:
         node.W += value if node.player == to_play else -value
 
 
-def add_dirichlet_noise(node: Node, alpha: float, fraction: float, rng: np.random.Generator):
+def add_dirichlet_noise(node: Node, alpha: float, fraction: float, *, rng: np.random.Generator):
     """Mix the children's priors with Dirichlet noise: P <- (1 - fraction) P + fraction eta."""
     eta = rng.dirichlet(np.full(len(node.children), alpha))
     for child, e in zip(node.children, eta, strict=True):
@@ -311,9 +303,9 @@ class SearchResult:
         """The root's mean backed-up value, from the view of the player to move at the root."""
         return -self.root.W / self.root.N
 
-    def best_action(self, rng: np.random.Generator):
+    def best_action(self, *, rng: np.random.Generator):
         """The most visited root action (not the highest Q), ties broken at random."""
-        return best_action(self.root, rng)
+        return best_action(self.root, rng=rng)
 
     def policy(self, tau: float = 1.0) -> np.ndarray:
         """Visit distribution pi(a) = N(a)^(1/tau) / sum_b N(b)^(1/tau); tau = 0: the argmax."""
@@ -326,11 +318,10 @@ class SearchResult:
         return w / w.sum()
 
 
-def best_action(root: Node, rng: np.random.Generator):
+def best_action(root: Node, *, rng: np.random.Generator):
     """The action of the root's most visited child, ties broken at random (the move to play)."""
-    most = max(child.N for child in root.children)
-    top = [child.action for child in root.children if child.N == most]
-    return top[int(rng.random() * len(top))] if len(top) > 1 else top[0]
+    children = root.children
+    return children[argmax_random([child.N for child in children], rng=rng)].action
 
 
 def search(
@@ -349,14 +340,16 @@ def search(
     `evaluate` defaults to `rollout_evaluator(game, rng)` (plain MCTS / UCT); `select` to UCB1
     with exploration constant `c`. See the module docstring for the contract.
     """
-    _check_game(game)
+    check_game("game", game)
     n_simulations = v_.check_int("n_simulations", n_simulations, low=1)
     v_.check_rng("rng", rng)
     c = v_.check_float("c", c, low=0.0)
     if not callable(select):
-        raise TypeError(f"select must be a function select(node, c, rng) -> child, got {select!r}")
+        raise TypeError(
+            f"select must be a function select(node, c, *, rng) -> child, got {select!r}"
+        )
     if evaluate is None:
-        evaluate = rollout_evaluator(game, rng)
+        evaluate = rollout_evaluator(game, rng=rng)
     elif not callable(evaluate):
         raise TypeError(f"evaluate must be a function state -> (priors, value), got {evaluate!r}")
     if root_noise is not None:
@@ -368,7 +361,7 @@ def search(
 
     for _ in range(n_simulations):
         # 1. Selection: tree policy down to a leaf.
-        path = select_path(game, root, select, c, rng)
+        path = select_path(game, root, select, c, rng=rng)
         leaf = path[-1]
         if leaf.terminal:
             # The game's own outcome, from the view of the player who made the last move.
@@ -383,7 +376,7 @@ def search(
             expand(game, leaf, priors)
             to_play = leaf.to_play
             if leaf is root and root_noise is not None:
-                add_dirichlet_noise(root, alpha, fraction, rng)
+                add_dirichlet_noise(root, alpha, fraction, rng=rng)
         # 4. Backup.
         backup(path, value, to_play)
 
@@ -416,12 +409,12 @@ class MCTSPlayer:
         evaluate: Evaluator | None = None,
         select: SelectRule = ucb1,
     ):
-        self.game = _check_game(game)
+        self.game = check_game("game", game)
         self.n_simulations = v_.check_int("n_simulations", n_simulations, low=1)
         self.c_uct = v_.check_float("c_uct", c_uct, low=0.0)
         self.seed = v_.check_int("seed", seed, low=0)
         self.rng = np.random.default_rng(self.seed)
-        self.evaluate = evaluate if evaluate is not None else rollout_evaluator(game, self.rng)
+        self.evaluate = evaluate if evaluate is not None else rollout_evaluator(game, rng=self.rng)
         self.select = select
         self.last_result: SearchResult | None = None
 
@@ -435,20 +428,10 @@ class MCTSPlayer:
             select=self.select,
             c=self.c_uct,
         )
-        return self.last_result.best_action(self.rng)
+        return self.last_result.best_action(rng=self.rng)
 
     def __repr__(self) -> str:
         return (
             f"MCTSPlayer({self.game!r}, n_simulations={self.n_simulations}, "
             f"c_uct={self.c_uct}, seed={self.seed})"
         )
-
-
-def _check_game(game):
-    missing = [m for m in _GAME_METHODS if not callable(getattr(game, m, None))]
-    if missing:
-        raise TypeError(
-            f"game must follow the game protocol (e.g. mbrl_helpers.games.TicTacToe()); "
-            f"{type(game).__name__} lacks {', '.join(missing)}"
-        )
-    return game

@@ -39,6 +39,7 @@ import gymnasium
 import numpy as np
 
 from mbrl_helpers.models.nets import softmax
+from mbrl_helpers.randomness import draw_seed, sample_index
 from mbrl_helpers.validation import (
     check_budget,
     check_discount,
@@ -114,7 +115,7 @@ def reinforce(
     alpha_w = check_step_size("alpha_w", alpha_w)
     gamma = check_discount("gamma", gamma)
     check_rng("rng", rng)
-    env_seed = int(rng.integers(2**31))
+    env_seed = draw_seed(rng=rng)
 
     theta = np.zeros((n_states, n_actions))
     w = np.zeros(n_states)
@@ -126,7 +127,7 @@ def reinforce(
         s, _ = env.reset(seed=env_seed if episode == 0 else None)
         episode += 1
         while True:
-            a = int(rng.choice(n_actions, p=softmax(theta[s])))
+            a = sample_index(softmax(theta[s]), rng=rng)
             s_next, r, terminated, truncated, _ = env.step(a)
             states.append(s)
             actions.append(a)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mbrl_helpers.games import Game, Player, State, check_game
+from mbrl_helpers.randomness import random_index, random_indices
 from mbrl_helpers.validation import check_int, check_rng
 
 
@@ -42,7 +43,7 @@ def _check_base_policy(base_policy) -> None:
 
 
 def rollout(
-    game: Game, state: State, rng: np.random.Generator, base_policy: Player | None = None
+    game: Game, state: State, *, rng: np.random.Generator, base_policy: Player | None = None
 ) -> tuple[int, int]:
     """Play one game from `state` with the base policy b; return `(first_action, v)`.
 
@@ -56,19 +57,21 @@ def rollout(
     actions = _check_live(game, state)
     player = game.current_player(state)
     if base_policy is None:
-        first_action = actions[int(rng.integers(len(actions)))]
+        first_action = actions[random_index(len(actions), rng=rng)]
     else:
         first_action = base_policy(state)
-    returns = _play_out(game, game.next_state(state, first_action), rng, base_policy)
+    returns = _play_out(
+        game, game.next_state(state, first_action), rng=rng, base_policy=base_policy
+    )
     return first_action, returns[player]
 
 
-def _play_out(game: Game, s: State, rng: np.random.Generator, base_policy: Player | None):
+def _play_out(game: Game, s: State, *, rng: np.random.Generator, base_policy: Player | None):
     """Play on from `s` with b (uniformly random when None) to the end; return the returns."""
     while not game.is_terminal(s):
         if base_policy is None:
             legal = game.legal_actions(s)
-            s = game.next_state(s, legal[int(rng.integers(len(legal)))])
+            s = game.next_state(s, legal[random_index(len(legal), rng=rng)])
         else:
             s = game.next_state(s, base_policy(s))
     return game.returns(s)
@@ -109,7 +112,7 @@ def q_from_rollouts(
     return Q, N, standard_error
 
 
-def greedy_action(actions: Sequence[int], Q: np.ndarray, rng: np.random.Generator) -> int:
+def greedy_action(actions: Sequence[int], Q: np.ndarray, *, rng: np.random.Generator) -> int:
     """argmax_a Q(s, a) over the actions with an estimate (not nan), ties broken at random."""
     check_rng("rng", rng)
     Q = np.asarray(Q, dtype=float)
@@ -118,7 +121,7 @@ def greedy_action(actions: Sequence[int], Q: np.ndarray, rng: np.random.Generato
     if np.all(np.isnan(Q)):
         raise ValueError("Q must hold at least one estimate (it is all nan)")
     best = np.flatnonzero(Q == np.nanmax(Q))
-    return actions[int(rng.choice(best))]
+    return actions[int(best[random_index(len(best), rng=rng)])]
 
 
 @dataclass(frozen=True)
@@ -142,9 +145,9 @@ def rollout_values(
     game: Game,
     state: State,
     n_rollouts: int,
+    *,
     rng: np.random.Generator,
     base_policy: Player | None = None,
-    *,
     even: bool = False,
 ) -> RolloutEstimate:
     """Run `n_rollouts` rollouts from `state` and estimate Q(s, a) for every legal action.
@@ -164,7 +167,7 @@ def rollout_values(
     if even:
         first = [actions[i % len(actions)] for i in range(n_rollouts)]
     elif base_policy is None:
-        first = [actions[j] for j in rng.integers(len(actions), size=n_rollouts).tolist()]
+        first = [actions[j] for j in random_indices(len(actions), n_rollouts, rng=rng).tolist()]
     else:
         first = [base_policy(state) for _ in range(n_rollouts)]
     children = {a: game.next_state(state, a) for a in set(first)}  # raises on an illegal a
@@ -172,9 +175,9 @@ def rollout_values(
     outcomes = []
     for a in first:
         if fast:
-            returns = game.random_playout(children[a], rng)
+            returns = game.random_playout(children[a], rng=rng)
         else:
-            returns = _play_out(game, children[a], rng, base_policy)
+            returns = _play_out(game, children[a], rng=rng, base_policy=base_policy)
         outcomes.append(returns[player])
     Q, N, standard_error = q_from_rollouts(actions, first, outcomes)
     return RolloutEstimate(tuple(actions), Q, N, standard_error)
@@ -210,10 +213,15 @@ class RolloutPlayer:
 
     def __call__(self, state: State) -> int:
         estimate = rollout_values(
-            self.game, state, self.n_rollouts, self.rng, self.base_policy, even=self.even
+            self.game,
+            state,
+            self.n_rollouts,
+            rng=self.rng,
+            base_policy=self.base_policy,
+            even=self.even,
         )
         self.last_estimate = estimate
-        return greedy_action(estimate.actions, estimate.Q, self.rng)
+        return greedy_action(estimate.actions, estimate.Q, rng=self.rng)
 
 
 _RANDOM_VALUES: dict[Game, dict[State, float]] = {}

@@ -25,6 +25,20 @@ def check_int(name: str, value, *, low: int | None = None, high: int | None = No
     return value
 
 
+def check_action(name: str, value, n: int) -> int:
+    """An action of a `Discrete(n)` space as an int: a Python or numpy integer, or the 0-d
+    integer array that `Discrete(n).sample()`-style code may pass."""
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iu":
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an integer in 0..{n - 1}, got {value!r} ({type(value).__name__})"
+        )
+    if not 0 <= value < n:
+        raise ValueError(f"{name} must be in 0..{n - 1}, got {value!r}")
+    return int(value)
+
+
 def check_float(
     name: str,
     value,
@@ -112,10 +126,3 @@ def check_tabular_env(name: str, env) -> tuple[int, int]:
     if obs.start != 0 or act.start != 0:
         raise ValueError(f"{name}'s Discrete spaces must start at 0")
     return int(obs.n), int(act.n)
-
-
-def spawn_rngs(seed: int, n: int) -> list[np.random.Generator]:
-    """`n` independent generators from one seed, via `np.random.SeedSequence(seed).spawn(n)`."""
-    check_int("seed", seed, low=0)
-    check_int("n", n, low=1)
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]

@@ -9,6 +9,7 @@ import pytest
 
 from mbrl_helpers import alphazero, games, mcts
 from mbrl_helpers.alphazero import PolicyValueNet
+from mbrl_helpers.models import nets
 
 TTT = games.TicTacToe()
 
@@ -83,7 +84,7 @@ def test_loss_terms_match_the_formula():
 def test_adam_fits_a_small_batch():
     net = PolicyValueNet(18, 9, 16, seed=0)
     x, legal, pi, z = random_batch(6, batch=8)
-    opt = alphazero.Adam(net.params, lr=1e-2)
+    opt = nets.Adam(net.params, lr=1e-2)
     before = net.loss(x, legal, pi, z, 0.0)
     for _ in range(300):
         opt.step(net.loss_and_grads(x, legal, pi, z, 0.0)[1])
@@ -122,7 +123,7 @@ def test_bad_network_input_is_rejected_with_the_argument_named():
     with pytest.raises(TypeError, match="n_actions must be an integer"):
         PolicyValueNet(18, 9.0)
     with pytest.raises(ValueError, match="lr must be >"):
-        alphazero.Adam(net.params, lr=0.0)
+        nets.Adam(net.params, lr=0.0)
 
 
 def test_masked_softmax_survives_large_logits():
@@ -192,34 +193,34 @@ def test_fast_rules_choose_like_the_array_formulas(fast, scores):
         P = rng.dirichlet(np.ones(k))
         node = node_with_children(list(zip(N.tolist(), W.tolist(), P.tolist(), strict=True)))
         c = float(rng.uniform(0.5, 3.0))
-        got = fast(node, c, np.random.default_rng(trial)).action
-        assert got == reference(node, c, np.random.default_rng(trial)).action
+        got = fast(node, c, rng=np.random.default_rng(trial)).action
+        assert got == reference(node, c, rng=np.random.default_rng(trial)).action
 
 
 def test_prior_decides_among_unvisited_children():
     node = node_with_children([(0, 0.0, 0.1), (0, 0.0, 0.6), (0, 0.0, 0.3)])
     for rule in (alphazero.puct, alphazero.puct_notes):
-        assert {rule(node, 1.5, np.random.default_rng(s)).action for s in range(10)} == {1}
+        assert {rule(node, 1.5, rng=np.random.default_rng(s)).action for s in range(10)} == {1}
 
 
 def test_published_rule_keeps_exploring_where_the_notes_rule_turns_greedy():
     # child 0: Q = 0.3 after 400 visits; child 1: Q = 0.2 after 100 visits, a larger prior.
     node = node_with_children([(400, 120.0, 0.3), (100, 20.0, 0.7)])
     rng = np.random.default_rng(0)
-    assert alphazero.puct(node, 1.5, rng).action == 1  # bonus grows with sqrt(N(s))
-    assert alphazero.puct_notes(node, 1.0, rng).action == 0  # bonus only shrinks: greedy on Q
+    assert alphazero.puct(node, 1.5, rng=rng).action == 1  # bonus grows with sqrt(N(s))
+    assert alphazero.puct_notes(node, 1.0, rng=rng).action == 0  # bonus only shrinks: greedy on Q
 
 
 def test_sample_move_temperature():
     state = TTT.state_from_string("X.. / .O. / ...")
     result = mcts.search(TTT, state, n_simulations=200, rng=np.random.default_rng(0))
     best = result.actions[int(np.argmax(result.N))]
-    assert alphazero.sample_move(result, 0.0, np.random.default_rng(1)) == best
-    draws = [alphazero.sample_move(result, 1.0, np.random.default_rng(s)) for s in range(300)]
+    assert alphazero.sample_move(result, 0.0, rng=np.random.default_rng(1)) == best
+    draws = [alphazero.sample_move(result, 1.0, rng=np.random.default_rng(s)) for s in range(300)]
     freq = np.array([draws.count(a) for a in result.actions]) / 300
     assert np.abs(freq - result.N / result.N.sum()).max() < 0.1
     with pytest.raises(ValueError, match="tau must be >= 0"):
-        alphazero.sample_move(result, -1.0, np.random.default_rng(0))
+        alphazero.sample_move(result, -1.0, rng=np.random.default_rng(0))
 
 
 # --- targets, symmetries, self-play -------------------------------------------------------
@@ -287,7 +288,9 @@ def test_self_play_game_is_reproducible_and_consistent():
     runs = []
     for _ in range(2):
         evaluate = alphazero.network_evaluator(TTT, net)
-        runs.append(alphazero.self_play_game(TTT, evaluate, np.random.default_rng(5), config))
+        runs.append(
+            alphazero.self_play_game(TTT, evaluate, rng=np.random.default_rng(5), config=config)
+        )
     a, b = runs
     assert [s for s, _, _ in a] == [s for s, _, _ in b]
     assert all(np.array_equal(x[1], y[1]) for x, y in zip(a, b, strict=True))
@@ -378,6 +381,19 @@ def test_train_rejects_bad_arguments():
         alphazero.train(TTT, n_iterations=0)
     with pytest.raises(ValueError, match="noise_fraction must be <= 1"):
         alphazero.train(TTT, noise_fraction=2.0)
+    with pytest.raises(TypeError, match="unknown setting.*n_steps"):
+        alphazero.train(TTT, n_steps=3)
+    with pytest.raises(TypeError, match="config must be an alphazero.TrainConfig"):
+        alphazero.train(TTT, config={"n_iterations": 3})
+
+
+def test_train_config_keeps_every_default_once_and_replaces_by_name():
+    config = alphazero.TrainConfig()
+    assert config.self_play == alphazero.SelfPlayConfig()
+    changed = config.replace(n_iterations=3, n_simulations=7)
+    assert (changed.n_iterations, changed.self_play.n_simulations) == (3, 7)
+    assert changed.self_play.c_puct == config.self_play.c_puct  # the rest is untouched
+    assert config.n_iterations == 25  # frozen: replace makes a copy
 
 
 # --- training to perfect play (about 5 s on an idle 2-core machine) -------------------------
@@ -414,7 +430,12 @@ def test_training_is_reproducible(trained):
 def test_train_smoke_on_connect_four_without_a_solver():
     game = games.ConnectFour(4, 5)
     net, history = alphazero.train(
-        game, n_iterations=2, games_per_iteration=2, n_simulations=5, n_steps=3, progress=False
+        game,
+        n_iterations=2,
+        games_per_iteration=2,
+        n_simulations=5,
+        n_gradient_steps=3,
+        progress=False,
     )
     assert (net.n_inputs, net.n_actions) == (2 * 4 * 5, 5)
     assert history.n_iterations == 2 and np.isnan(history.raw_loss_first).all()

@@ -34,18 +34,20 @@ def test_value_iteration_on_learned_model_and_decision_time_planning(maze):
 
 def test_a_model_without_the_goal_cannot_plan_a_path(maze):
     s, _ = maze.reset(seed=0)
-    model, _ = budget.explore(maze, s, 0, np.random.default_rng(0))
+    model, _ = budget.explore(maze, s, 0, rng=np.random.default_rng(0))
     P_empty = model.to_P(maze.unwrapped.n_states, 4)
     episode = budget.decision_time_episode(maze, P_empty, seed=0, n_updates=5, max_steps=30)
     assert episode.path_length is None and episode.real_steps == 30
 
 
-def test_counting_value_iteration_agrees_with_value_iteration():
+def test_in_place_value_iteration_agrees_with_synchronous_and_counts_its_updates():
     P = gym.make("FrozenLake-v1").unwrapped.P
-    Q, updates = budget.value_iteration_counting(P, 0.9, theta=1e-10)
-    _V, Q_ref = planning.value_iteration(P, 0.9, theta=1e-10)
-    np.testing.assert_allclose(Q, Q_ref, atol=1e-7)
-    assert updates > 0 and updates % 64 == 0
+    in_place = planning.value_iteration(P, 0.9, theta=1e-10, in_place=True)
+    synchronous = planning.value_iteration(P, 0.9, theta=1e-10)
+    np.testing.assert_allclose(in_place.Q, synchronous.Q, atol=1e-7)
+    assert in_place.n_updates == in_place.n_sweeps * 64
+    assert synchronous.n_updates == synchronous.n_sweeps * 64
+    assert in_place.n_sweeps < synchronous.n_sweeps  # later states see the new values
 
 
 def test_budget_table_is_reproducible_and_ordered():

@@ -56,7 +56,7 @@ def reference(model, policy, start_state, n_episodes, gamma, max_steps, rng):
     for _ in range(n_episodes):
         s, G, discount = start_state, 0.0, 1.0
         for _ in range(max_steps):
-            r, s, terminated = model.sample(s, int(policy[s]), rng)
+            r, s, terminated = model.sample(s, int(policy[s]), rng=rng)
             G += discount * r
             discount *= gamma
             if terminated:
@@ -74,7 +74,7 @@ def ignores_termination_02(model, policy, start_state, n_episodes, gamma, max_st
     for _ in range(n_episodes):
         s, G, discount = start_state, 0.0, 1.0
         for _ in range(max_steps):
-            r, s, _ = model.sample(s, int(policy[s]), rng)
+            r, s, _ = model.sample(s, int(policy[s]), rng=rng)
             G += discount * r
             discount *= gamma
         returns.append(G)
@@ -86,7 +86,7 @@ def never_restarts(model, policy, start_state, n_episodes, gamma, max_steps, rng
     for _ in range(n_episodes):
         G, discount = 0.0, 1.0
         for _ in range(max_steps):
-            r, s_next, terminated = model.sample(s, int(policy[s]), rng)
+            r, s_next, terminated = model.sample(s, int(policy[s]), rng=rng)
             G += discount * r
             discount *= gamma
             if terminated:
@@ -122,7 +122,7 @@ def previous_state_action(model, policy, start_state, n_episodes, gamma, max_ste
     for _ in range(n_episodes):
         s, G, discount, a = start_state, 0.0, 1.0, int(policy[start_state])
         for _ in range(max_steps):
-            r, s_next, terminated = model.sample(s, a, rng)
+            r, s_next, terminated = model.sample(s, a, rng=rng)
             a = int(policy[s])  # the action of the state just left
             G += discount * r
             discount *= gamma
@@ -147,7 +147,7 @@ def stops_before_the_last_reward(model, policy, start_state, n_episodes, gamma, 
     for _ in range(n_episodes):
         s, G, discount = start_state, 0.0, 1.0
         for _ in range(max_steps):
-            r, s, terminated = model.sample(s, int(policy[s]), rng)
+            r, s, terminated = model.sample(s, int(policy[s]), rng=rng)
             if terminated:
                 break
             G += discount * r
@@ -167,7 +167,7 @@ def test_0_2_passes_the_reference():
         (ignores_termination_02, "after termination"),
         (never_restarts, "every return must be"),
         (one_step_too_many, "every return must be"),
-        (global_random, "same seed gave different returns"),
+        (global_random, "not from its rng argument"),
         (one_return, "one per trajectory"),
         (ignores_policy, "other than the policy's"),
         (fixed_first_action, "other than the policy's"),

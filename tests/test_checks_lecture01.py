@@ -245,7 +245,7 @@ def test_1_3_passes_the_reference():
         (one_planning_step_too_few, "(2 planning updates)"),
         (forgets_direct_update, "step (d)"),
         (forgets_model_update, "step (e)"),
-        (uses_global_random, "draw every random choice from the rng argument"),
+        (uses_global_random, "not from its rng argument"),
     ],
 )
 def test_1_3_fails_typical_mistakes(wrong, hint):

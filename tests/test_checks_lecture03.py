@@ -31,7 +31,7 @@ def assert_fails(exercise_id, wrong, hint):
 def test_reference_passes_and_stub_is_not_implemented(exercise_id, reference):
     assert checks.evaluate(exercise_id, reference).status == checks.PASSED
 
-    def stub(*args):
+    def stub(*args, **kwargs):
         raise NotImplementedError
 
     assert checks.evaluate(exercise_id, stub).status == checks.NOT_IMPLEMENTED
@@ -159,7 +159,7 @@ def sp_most_likely(Q, P, s, a, alpha, gamma, rng):
         (sp_uniform, "you chose among the outcomes uniformly"),
         (sp_expected, "that is the expected update"),
         (sp_no_alpha, "only a step alpha"),
-        (sp_global_random, "never from np.random"),
+        (sp_global_random, "not from its rng argument"),
         (sp_fixed_seed, "with the rng you were given"),
         (sp_most_likely, "sample the outcome with its probability"),
     ],
@@ -269,7 +269,7 @@ def _push(
     pairs=None,
 ):
     for s_bar, a_bar in pairs if pairs is not None else predecessors.get(s, ()):
-        r_bar, _, terminated = model[(s_bar, a_bar)]
+        r_bar, _, terminated = model.transitions[s_bar][a_bar]
         v = Q[s].max() if bootstrap_from == "s" else Q[s_bar].max()
         target = r_bar if (terminated and terminal) else r_bar + gamma * v
         priority = target - Q[s_bar, a_bar]
@@ -300,7 +300,7 @@ def ps_max_of_predecessor(Q, queue, predecessors, model, s, gamma, theta):
 
 
 def ps_every_modelled_pair(Q, queue, predecessors, model, s, gamma, theta):
-    _push(Q, queue, predecessors, model, s, gamma, theta, pairs=list(model))
+    _push(Q, queue, predecessors, model, s, gamma, theta, pairs=model.observed_pairs)
 
 
 def ps_new_queue(Q, queue, predecessors, model, s, gamma, theta):

@@ -4,7 +4,7 @@ import gymnasium
 import numpy as np
 import pytest
 
-from mbrl_helpers import dyna
+from mbrl_helpers import dyna, models, tabular
 from mbrl_helpers.dyna.fast import dyna_q_fast
 from mbrl_helpers.envs import BlockingMaze, DynaMaze, GridWorld, ShortcutMaze
 from mbrl_helpers.experiments import figures
@@ -38,8 +38,8 @@ def test_q_update_matches_the_formula():
 
 def test_epsilon_greedy_is_greedy_and_breaks_ties_at_random():
     g = rng(1)
-    assert {dyna.epsilon_greedy([0.0, 2.0, 1.0, 0.0], 0.0, g) for _ in range(50)} == {1}
-    picks = [dyna.epsilon_greedy([1.0, 0.0, 1.0, 1.0], 0.0, g) for _ in range(3000)]
+    assert {dyna.epsilon_greedy([0.0, 2.0, 1.0, 0.0], 0.0, rng=g) for _ in range(50)} == {1}
+    picks = [dyna.epsilon_greedy([1.0, 0.0, 1.0, 1.0], 0.0, rng=g) for _ in range(3000)]
     counts = np.bincount(picks, minlength=4)
     assert counts[1] == 0
     assert all(800 < counts[a] < 1200 for a in (0, 2, 3))  # 1000 each expected
@@ -47,14 +47,14 @@ def test_epsilon_greedy_is_greedy_and_breaks_ties_at_random():
 
 def test_epsilon_greedy_explores_with_probability_epsilon():
     g = rng(2)
-    picks = np.array([dyna.epsilon_greedy([5.0, 0.0, 0.0, 0.0], 0.4, g) for _ in range(4000)])
+    picks = np.array([dyna.epsilon_greedy([5.0, 0.0, 0.0, 0.0], 0.4, rng=g) for _ in range(4000)])
     # non-greedy actions: 0.4 * 3/4 = 0.3 of the time
     assert 0.27 < np.mean(picks != 0) < 0.33
     assert set(np.unique(picks)) == {0, 1, 2, 3}
 
 
-def test_table_model_records_observed_pairs_and_latest_outcome():
-    model = dyna.TableModel(4)
+def test_deterministic_model_records_observed_pairs_and_latest_outcome():
+    model = models.DeterministicModel(n_actions=4)
     model.update(3, 1, 0.0, 4, False)
     model.update(3, 2, 0.0, 3, False)
     model.update(7, 0, 1.0, 8, True)
@@ -65,8 +65,8 @@ def test_table_model_records_observed_pairs_and_latest_outcome():
     assert len(model) == 3
 
 
-def test_table_model_plus_models_untried_actions_as_self_loops():
-    model = dyna.TableModel(4, plus=True)
+def test_deterministic_model_plus_models_untried_actions_as_self_loops():
+    model = models.DeterministicModel(n_actions=4, plus=True)
     model.update(3, 1, 0.0, 4, False, t=5)
     assert model.actions[3] == [0, 1, 2, 3]
     assert model.transitions[3][0] == (0.0, 3, False)
@@ -75,31 +75,31 @@ def test_table_model_plus_models_untried_actions_as_self_loops():
 
 
 def test_planning_replays_only_observed_pairs_with_the_models_outcome():
-    model = dyna.TableModel(4)
+    model = models.DeterministicModel(n_actions=4)
     model.update(0, 0, 0.5, 9, True)
     model.update(1, 2, 0.25, 9, True)
     Q = [[0.0] * 4 for _ in range(10)]
-    dyna.planning(Q, model, 50, 1.0, 0.9, rng(3))
+    dyna.planning(Q, model, 50, 1.0, 0.9, rng=rng(3))
     assert Q[0][0] == 0.5 and Q[1][2] == 0.25  # alpha = 1: Q = the model's R exactly
     changed = {(s, a) for s in range(10) for a in range(4) if Q[s][a] != 0.0}
     assert changed == {(0, 0), (1, 2)}
 
 
 def test_planning_bonus_is_kappa_sqrt_tau():
-    model = dyna.TableModel(2, plus=True)
+    model = models.DeterministicModel(n_actions=2, plus=True)
     model.update(0, 0, 0.0, 1, True, t=1)
     Q = [[0.0, 0.0], [0.0, 0.0]]
-    dyna.planning(Q, model, 40, 1.0, 0.9, rng(4), kappa=0.1, t=10)
+    dyna.planning(Q, model, 40, 1.0, 0.9, rng=rng(4), kappa=0.1, t=10)
     assert Q[0][0] == pytest.approx(0.1 * np.sqrt(10 - 1))  # terminal: R + bonus
     # untried action 1: back to state 0 (not terminal), last tried "at time 0"
     assert Q[0][1] >= 0.1 * np.sqrt(10)  # at least its bonus, plus the discounted value of 0
 
 
 def test_greedy_policy_marks_untouched_states():
-    pi = dyna.greedy_policy(np.array([[0.0, 1.0], [0.0, 0.0], [2.0, -1.0]]))
+    pi = tabular.greedy_policy(np.array([[0.0, 1.0], [0.0, 0.0], [2.0, -1.0]]), undecided=-1)
     assert pi.tolist() == [1, -1, 0]
     with pytest.raises(ValueError, match="Q must be a 2-D array"):
-        dyna.greedy_policy(np.zeros(3))
+        tabular.greedy_policy(np.zeros(3))
 
 
 # -- whole agents -----------------------------------------------------------------------
@@ -188,7 +188,7 @@ def test_figure_8_2_matches_the_books_description():
 
 def test_figure_8_3_policy_halfway_through_the_second_episode():
     Qs = figures.figure_8_3()
-    learned = {n: int((dyna.greedy_policy(Q) >= 0).sum()) for n, Q in Qs.items()}
+    learned = {n: int((tabular.greedy_policy(Q, undecided=-1) >= 0).sum()) for n, Q in Qs.items()}
     assert learned[0] <= 2 < learned[50]  # one step learned without planning; many with it
 
 
@@ -291,16 +291,18 @@ def test_the_pieces_of_the_box_name_their_bad_arguments():
     dyna.q_update(Q, 0, 1, 1.0, 2, False, 0.5, 0.9)
     assert Q[0][1] == 0.5
     with pytest.raises(ValueError, match="epsilon must be <= 1"):
-        dyna.epsilon_greedy([0.0, 0.0], 1.5, rng())
+        dyna.epsilon_greedy([0.0, 0.0], 1.5, rng=rng())
     with pytest.raises(ValueError, match="epsilon must be >= 0"):
-        dyna.epsilon_greedy([0.0, 0.0], -0.1, rng())
+        dyna.epsilon_greedy([0.0, 0.0], -0.1, rng=rng())
     with pytest.raises(TypeError, match="epsilon must be a number"):
-        dyna.epsilon_greedy([0.0, 0.0], True, rng())
+        dyna.epsilon_greedy([0.0, 0.0], True, rng=rng())
     with pytest.raises(TypeError, match="Q must be a non-empty table"):
         dyna.q_update([], 0, 0, 1.0, 0, True, 0.5, 0.9)
     with pytest.raises(TypeError, match="kappa must be a number"):
-        dyna.planning(Q, dyna.TableModel(4), 1, 0.1, 0.95, rng(), kappa="0.1")
-    model = dyna.TableModel(4)
+        dyna.planning(
+            Q, models.DeterministicModel(n_actions=4), 1, 0.1, 0.95, rng=rng(), kappa="0.1"
+        )
+    model = models.DeterministicModel(n_actions=4)
     with pytest.raises(ValueError, match="a must be <= 3, got 9"):
         model.update(0, 9, 0.0, 1, False)
     with pytest.raises(TypeError, match="a must be an integer"):
@@ -308,15 +310,15 @@ def test_the_pieces_of_the_box_name_their_bad_arguments():
     with pytest.raises(TypeError, match="a must be an integer"):
         model.update(0, "x", 0.0, 1, False)
     with pytest.raises(ValueError, match="the model is empty"):
-        dyna.planning(Q, model, 5, 0.1, 0.95, rng())
+        dyna.planning(Q, model, 5, 0.1, 0.95, rng=rng())
     model.update(0, 1, 1.0, 2, False)
     with pytest.raises(ValueError, match="n_planning must be >= 0"):
-        dyna.planning(Q, model, -1, 0.1, 0.95, rng())
+        dyna.planning(Q, model, -1, 0.1, 0.95, rng=rng())
     with pytest.raises(TypeError, match="n_planning must be an integer"):
-        dyna.planning(Q, model, 2.5, 0.1, 0.95, rng())
+        dyna.planning(Q, model, 2.5, 0.1, 0.95, rng=rng())
     with pytest.raises(ValueError, match="kappa must be >= 0"):
-        dyna.planning(Q, model, 1, 0.1, 0.95, rng(), kappa=-1.0)
-    dyna.planning(Q, model, np.int64(3), 0.1, 0.95, rng())  # numpy integers are fine
+        dyna.planning(Q, model, 1, 0.1, 0.95, rng=rng(), kappa=-1.0)
+    dyna.planning(Q, model, np.int64(3), 0.1, 0.95, rng=rng())  # numpy integers are fine
 
 
 def test_non_tabular_env_is_rejected():

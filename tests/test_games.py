@@ -112,16 +112,16 @@ def test_state_from_string_rejects_non_strings():
 def test_random_playout_has_the_distribution_of_random_play():
     # Exact probabilities of random play from the empty board: X 0.585, O 0.288, draw 0.127.
     rng = np.random.default_rng(0)
-    results = [TTT.random_playout(TTT.initial_state(), rng) for _ in range(20_000)]
+    results = [TTT.random_playout(TTT.initial_state(), rng=rng) for _ in range(20_000)]
     x_wins = results.count((1, -1)) / len(results)
     draws = results.count((0, 0)) / len(results)
     assert abs(x_wins - 0.5849) < 0.015 and abs(draws - 0.1270) < 0.01
-    assert TTT.random_playout(TTT.state_from_string("XXX OO. ..."), rng) == (1, -1)
+    assert TTT.random_playout(TTT.state_from_string("XXX OO. ..."), rng=rng) == (1, -1)
 
 
 def test_random_playout_is_reproducible():
-    a = [TTT.random_playout((0, 0, 0), np.random.default_rng(3)) for _ in range(5)]
-    b = [TTT.random_playout((0, 0, 0), np.random.default_rng(3)) for _ in range(5)]
+    a = [TTT.random_playout((0, 0, 0), rng=np.random.default_rng(3)) for _ in range(5)]
+    b = [TTT.random_playout((0, 0, 0), rng=np.random.default_rng(3)) for _ in range(5)]
     assert a == b
 
 
@@ -222,7 +222,7 @@ def test_connect_four_symmetry_and_random_playout():
     assert C4.transform_action(0, 1) == 6
     assert C4.next_state(m, 6) == C4.transform_state(C4.next_state(s, 0), 1)
     rng = np.random.default_rng(1)
-    results = [C4.random_playout(C4.initial_state(), rng) for _ in range(300)]
+    results = [C4.random_playout(C4.initial_state(), rng=rng) for _ in range(300)]
     assert set(results) <= {(1, -1), (-1, 1), (0, 0)} and results.count((1, -1)) > 100
 
 

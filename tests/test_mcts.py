@@ -68,7 +68,7 @@ def test_ucb1_score_matches_the_notes_formula():
 
 def test_ucb1_picks_unvisited_children_first_at_random():
     node = node_with_children(10, [(5, 5.0), (0, 0.0), (4, 4.0), (0, 0.0)])
-    chosen = {mcts.ucb1(node, 1.0, np.random.default_rng(seed)).action for seed in range(40)}
+    chosen = {mcts.ucb1(node, 1.0, rng=np.random.default_rng(seed)).action for seed in range(40)}
     assert chosen == {1, 3}
 
 
@@ -76,13 +76,13 @@ def test_ucb1_uses_the_parents_count_in_the_log():
     # Child 0: Q = 0.5 over 50 visits; child 1: Q = 0.3 over 2 visits. With ln N(s) = ln 100 the
     # bonus of child 1 wins; with the child's own count (ln 2) child 0 would win.
     node = node_with_children(100, [(50, 25.0), (2, 0.6)])
-    assert mcts.ucb1(node, 1.0, np.random.default_rng(0)).action == 1
-    assert mcts.ucb1(node, 0.0, np.random.default_rng(0)).action == 0  # c = 0: greedy on Q
+    assert mcts.ucb1(node, 1.0, rng=np.random.default_rng(0)).action == 1
+    assert mcts.ucb1(node, 0.0, rng=np.random.default_rng(0)).action == 0  # c = 0: greedy on Q
 
 
 def test_ucb1_breaks_equal_scores_at_random():
     node = node_with_children(9, [(4, 2.0), (1, -1.0), (4, 2.0)])
-    chosen = [mcts.ucb1(node, 1.0, np.random.default_rng(seed)).action for seed in range(60)]
+    chosen = [mcts.ucb1(node, 1.0, rng=np.random.default_rng(seed)).action for seed in range(60)]
     assert set(chosen) == {0, 2}
     assert 15 < chosen.count(0) < 45
 
@@ -94,9 +94,9 @@ def test_rule_from_scores_uses_the_arrays_and_breaks_ties_at_random():
     select = mcts.rule_from_scores(puct)
     node = node_with_children(1, [(0, 0.0), (0, 0.0), (0, 0.0)])
     node.children[1].P = 0.8
-    assert select(node, 1.0, np.random.default_rng(0)).action == 1
+    assert select(node, 1.0, rng=np.random.default_rng(0)).action == 1
     node.children[1].P = node.children[0].P
-    chosen = {select(node, 1.0, np.random.default_rng(s)).action for s in range(40)}
+    chosen = {select(node, 1.0, rng=np.random.default_rng(s)).action for s in range(40)}
     assert chosen == {0, 1, 2}
 
 
@@ -167,7 +167,7 @@ def test_search_counts_every_simulation_and_is_reproducible():
 def test_search_plays_the_winning_or_blocking_move(board, expected, why):
     state = TTT.state_from_string(board)
     result = mcts.search(TTT, state, n_simulations=500, rng=np.random.default_rng(0))
-    assert result.best_action(np.random.default_rng(0)) == expected, why
+    assert result.best_action(rng=np.random.default_rng(0)) == expected, why
     assert int(np.argmax(result.N)) == result.actions.index(expected)
 
 
@@ -182,7 +182,7 @@ def test_search_solves_nim_with_the_generic_rollout():
     game = Nim(7)  # 7 -> take 1 leaves 6, a multiple of 3: lost for the opponent
     for stones, winning in [(7, 1), (5, 2), (4, 1)]:
         result = mcts.search(game, (stones, 0), n_simulations=400, rng=np.random.default_rng(0))
-        assert result.best_action(np.random.default_rng(0)) == winning
+        assert result.best_action(rng=np.random.default_rng(0)) == winning
     # From 3 stones every move loses against best play: the search's value says so.
     result = mcts.search(game, (3, 1), n_simulations=400, rng=np.random.default_rng(0))
     assert result.value < 0
@@ -192,10 +192,10 @@ def test_search_finds_a_connect_four_win_and_block():
     game = games.ConnectFour(rows=5, cols=5)
     win = game.state_from_string("..... / ..... / O.... / O.... / XXX.O")
     result = mcts.search(game, win, n_simulations=400, rng=np.random.default_rng(0))
-    assert result.best_action(np.random.default_rng(0)) == 3
+    assert result.best_action(rng=np.random.default_rng(0)) == 3
     block = game.state_from_string("..... / ..... / X.... / X.... / OOO.X")
     result = mcts.search(game, block, n_simulations=800, rng=np.random.default_rng(0))
-    assert result.best_action(np.random.default_rng(0)) == 3
+    assert result.best_action(rng=np.random.default_rng(0)) == 3
 
 
 def test_a_custom_evaluator_and_selection_rule_plug_in():
@@ -265,7 +265,7 @@ def test_bad_arguments_are_named(kwargs, error, match):
 
 
 def test_bad_game_state_and_evaluator_are_named():
-    with pytest.raises(TypeError, match="game must follow the game protocol"):
+    with pytest.raises(TypeError, match="game must be a game following the game protocol"):
         mcts.search(object(), None, n_simulations=1, rng=np.random.default_rng(0))
     over = TTT.state_from_string("XXX / OO. / ...")
     with pytest.raises(ValueError, match="state must not be terminal"):
@@ -277,12 +277,12 @@ def test_bad_game_state_and_evaluator_are_named():
 # --- the result and the final move ----------------------------------------------------------
 def test_best_action_is_the_most_visited_not_the_highest_q():
     root = node_with_children(12, [(2, 2.0), (7, 3.5), (2, 1.0)])
-    assert mcts.best_action(root, np.random.default_rng(0)) == 1  # Q = 0.5 < 1.0, but N = 7
+    assert mcts.best_action(root, rng=np.random.default_rng(0)) == 1  # Q = 0.5 < 1.0, but N = 7
 
 
 def test_best_action_breaks_visit_ties_at_random():
     root = node_with_children(11, [(5, 1.0), (5, 4.0), (0, 0.0)])
-    chosen = [mcts.best_action(root, np.random.default_rng(s)) for s in range(40)]
+    chosen = [mcts.best_action(root, rng=np.random.default_rng(s)) for s in range(40)]
     assert set(chosen) == {0, 1}
 
 

@@ -58,7 +58,7 @@ def test_deterministic_model_keeps_the_last_outcome():
     m.update(0, 1, 0.0, 4, False)
     m.update(0, 1, 1.0, 7, True)
     assert m.distribution(0, 1) == [(1.0, 7, 1.0, True)]
-    assert m.sample(0, 1, np.random.default_rng(0)) == (1.0, 7, True)
+    assert m.sample(0, 1, rng=np.random.default_rng(0)) == (1.0, 7, True)
 
 
 @pytest.mark.parametrize("cls", [models.TabularModel, models.DeterministicModel])
@@ -68,7 +68,7 @@ def test_unobserved_pair_raises_unless_a_prior_is_given(cls):
     with pytest.raises(models.UnobservedPairError, match=r"s=2, a=3.*never observed"):
         m.distribution(2, 3)
     with pytest.raises(models.UnobservedPairError):
-        m.sample(2, 3, np.random.default_rng(0))
+        m.sample(2, 3, rng=np.random.default_rng(0))
     assert (0, 0) in m and (2, 3) not in m
     m = cls(prior=models.self_loop_prior(reward=1.0))
     assert m.distribution(2, 3) == [(1.0, 2, 1.0, False)]
@@ -90,7 +90,7 @@ def test_sample_frequencies_match_the_distribution():
     for s_next in [1] * 6 + [2] * 3 + [3]:
         m.update(0, 0, float(s_next), s_next)
     rng = np.random.default_rng(0)
-    draws = [m.sample(0, 0, rng) for _ in range(20_000)]
+    draws = [m.sample(0, 0, rng=rng) for _ in range(20_000)]
     freq = {k: sum(d[1] == k for d in draws) / len(draws) for k in (1, 2, 3)}
     assert freq == pytest.approx({1: 0.6, 2: 0.3, 3: 0.1}, abs=0.015)
     assert all(r == float(s_next) for r, s_next, _t in draws)
@@ -100,8 +100,8 @@ def test_sample_is_reproducible_with_the_same_seed():
     m = models.TabularModel()
     for s_next in range(5):
         m.update(0, 0, 0.0, s_next)
-    a = [m.sample(0, 0, np.random.default_rng(7)) for _ in range(3)]
-    b = [m.sample(0, 0, np.random.default_rng(7)) for _ in range(3)]
+    a = [m.sample(0, 0, rng=np.random.default_rng(7)) for _ in range(3)]
+    b = [m.sample(0, 0, rng=np.random.default_rng(7)) for _ in range(3)]
     assert a == b
 
 
@@ -110,10 +110,10 @@ def test_random_pair_draws_every_observed_pair():
     for s in range(4):
         m.update(s, s % 2, 0.0, s + 1)
     rng = np.random.default_rng(0)
-    seen = {m.random_pair(rng) for _ in range(200)}
+    seen = {m.random_pair(rng=rng) for _ in range(200)}
     assert seen == {(0, 0), (1, 1), (2, 0), (3, 1)}
     with pytest.raises(models.UnobservedPairError, match="empty"):
-        models.TabularModel().random_pair(rng)
+        models.TabularModel().random_pair(rng=rng)
 
 
 def test_tabular_model_converges_to_frozen_lake_true_P():
@@ -166,7 +166,7 @@ def test_bad_input_names_the_argument():
         m.update(0, 0, 0.0, [1])
     m.update(0, 0, 0.0, 1)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
-        m.sample(0, 0, 42)
+        m.sample(0, 0, rng=42)
     with pytest.raises(TypeError, match="prior must be None or a function"):
         models.TabularModel(prior=0.5)
     with pytest.raises(ValueError, match="both states and actions"):

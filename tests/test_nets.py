@@ -14,7 +14,7 @@ def rel_error(a, b):
 @pytest.mark.parametrize("loss_name", ["mse", "cross_entropy"])
 def test_backward_matches_finite_differences(activation, loss_name):
     rng = np.random.default_rng(0)
-    net = nets.MLP([3, 5, 4, 2], rng, activation)
+    net = nets.MLP([3, 5, 4, 2], rng=rng, activation=activation)
     for p in net.params[1::2]:  # non-zero biases so every term of the chain rule is exercised
         p[:] = rng.normal(size=p.shape)
     x = rng.normal(size=(6, 3))
@@ -37,7 +37,7 @@ def test_backward_matches_finite_differences(activation, loss_name):
 def test_a_wrong_gradient_fails_the_finite_difference_test():
     """The test above can fail: a gradient missing the activation derivative is caught."""
     rng = np.random.default_rng(1)
-    net = nets.MLP([2, 4, 1], rng)
+    net = nets.MLP([2, 4, 1], rng=rng)
     x, y = rng.normal(size=(5, 2)), rng.normal(size=(5, 1))
     out, cache = net.forward_cache(x)
     _h, z = cache[0]
@@ -89,14 +89,14 @@ def test_train_fits_a_smooth_function_reproducibly(make_opt):
         rng = np.random.default_rng(0)
         x = rng.uniform(-2, 2, size=(256, 1))
         y = np.sin(2 * x)
-        net = nets.MLP([1, 32, 1], np.random.default_rng(1))
+        net = nets.MLP([1, 32, 1], rng=np.random.default_rng(1))
         hist = nets.train(
             net,
             nets.mse,
             x,
             y,
             rng=rng,
-            n_steps=600,
+            n_gradient_steps=600,
             batch_size=32,
             optimizer=make_opt(net.params),
             validation=(x[:50], y[:50]),
@@ -114,12 +114,12 @@ def test_train_fits_a_smooth_function_reproducibly(make_opt):
 def test_bad_input_names_the_argument():
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="sizes must list"):
-        nets.MLP([3], rng)
+        nets.MLP([3], rng=rng)
     with pytest.raises(ValueError, match="activation must be one of"):
-        nets.MLP([3, 2], rng, "sigmoid")
+        nets.MLP([3, 2], rng=rng, activation="sigmoid")
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
-        nets.MLP([3, 2], 0)
-    net = nets.MLP([3, 2], rng)
+        nets.MLP([3, 2], rng=0)
+    net = nets.MLP([3, 2], rng=rng)
     with pytest.raises(ValueError, match=r"x must have shape \(N, 3\)"):
         net.forward(np.zeros(3))
     with pytest.raises(ValueError, match="targets must be 2 integer class labels"):
@@ -132,5 +132,5 @@ def test_bad_input_names_the_argument():
         nets.Adam(net.params, lr=0.0)
     with pytest.raises(ValueError, match="y must have one row per row of x"):
         nets.train(net, nets.mse, np.zeros((4, 3)), np.zeros((3, 2)), rng=rng, progress=False)
-    with pytest.raises(ValueError, match="n_steps must be >= 1"):
-        nets.train(net, nets.mse, np.zeros((4, 3)), np.zeros((4, 2)), rng=rng, n_steps=0)
+    with pytest.raises(ValueError, match="n_gradient_steps must be >= 1"):
+        nets.train(net, nets.mse, np.zeros((4, 3)), np.zeros((4, 2)), rng=rng, n_gradient_steps=0)

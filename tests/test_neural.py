@@ -28,8 +28,10 @@ def sample_table(n, rng):
 def test_classifier_learns_a_stochastic_table():
     rng = np.random.default_rng(0)
     s, a, s_next = sample_table(1200, rng)
-    model = nm.ClassifierModel(3, 2, np.random.default_rng(1), hidden=(16,))
-    hist = model.fit(s, a, s_next, rng=rng, n_steps=600, batch_size=1200, lr=5e-3, progress=False)
+    model = nm.ClassifierModel(3, 2, rng=np.random.default_rng(1), hidden=(16,))
+    hist = model.fit(
+        s, a, s_next, rng=rng, n_gradient_steps=600, batch_size=1200, lr=5e-3, progress=False
+    )
     p = model.predict_proba(np.repeat(np.arange(3), 2), np.tile(np.arange(2), 3)).reshape(3, 2, 3)
     counts = np.zeros((3, 2, 3))
     np.add.at(counts, (s, a, s_next), 1)
@@ -38,13 +40,13 @@ def test_classifier_learns_a_stochastic_table():
     assert 0.5 * np.abs(p - T).sum(axis=-1).max() < 0.1
     assert np.mean(hist.train[-50:]) < np.mean(hist.train[:10])
     assert model.predict_proba(0, 0).shape == (3,)
-    draws = [model.sample(0, 0, rng) for _ in range(500)]
+    draws = [model.sample_next_state(0, 0, rng=rng) for _ in range(500)]
     assert set(draws) <= {0, 1, 2} and 0.7 < draws.count(0) / 500 < 0.9
 
 
 def test_classifier_loss_gradient_matches_finite_differences():
     rng = np.random.default_rng(2)
-    model = nm.ClassifierModel(4, 2, rng, hidden=(5,))
+    model = nm.ClassifierModel(4, 2, rng=rng, hidden=(5,))
     s, a, s_next = rng.integers(0, 4, 7), rng.integers(0, 2, 7), rng.integers(0, 4, 7)
     x = model.features(s, a)
     out, cache = model.net.forward_cache(x)
@@ -68,8 +70,10 @@ def linear_data(n, rng):
 def test_regression_model_vjp_and_jacobian_match_finite_differences():
     rng = np.random.default_rng(3)
     s, a, s_next, _A, _B = linear_data(200, rng)
-    model = nm.RegressionModel(2, 1, np.random.default_rng(4), hidden=(8,))
-    model.fit(s, a, s_next, rng=rng, n_steps=50, progress=False)  # non-trivial standardisation
+    model = nm.RegressionModel(2, 1, rng=np.random.default_rng(4), hidden=(8,))
+    model.fit(
+        s, a, s_next, rng=rng, n_gradient_steps=50, progress=False
+    )  # non-trivial standardisation
     s0, a0 = np.array([0.3, -0.7]), np.array([0.2])
     J_s, J_a = model.jacobian(s0, a0)
     for i in range(2):
@@ -90,8 +94,8 @@ def test_regression_model_vjp_and_jacobian_match_finite_differences():
 def test_regression_model_recovers_a_linear_system():
     rng = np.random.default_rng(5)
     s, a, s_next, A, B = linear_data(2000, rng)
-    model = nm.RegressionModel(2, 1, np.random.default_rng(6), hidden=(32,))
-    model.fit(s, a, s_next, rng=rng, n_steps=1500, lr=3e-3, progress=False)
+    model = nm.RegressionModel(2, 1, rng=np.random.default_rng(6), hidden=(32,))
+    model.fit(s, a, s_next, rng=rng, n_gradient_steps=1500, lr=3e-3, progress=False)
     J_s, J_a = model.jacobian(np.zeros(2), np.zeros(1))
     np.testing.assert_allclose(J_s, A, atol=0.05)
     np.testing.assert_allclose(J_a, B, atol=0.05)
@@ -99,15 +103,15 @@ def test_regression_model_recovers_a_linear_system():
 
 def test_cartpole_one_step_error_is_small_and_grows_with_the_horizon():
     env = gym.make("CartPole-v1")
-    train = nm.collect_transitions(env, 3000, np.random.default_rng(0))
-    test = nm.collect_transitions(env, 1000, np.random.default_rng(1))
-    model = nm.RegressionModel(4, 1, np.random.default_rng(2))
+    train = nm.collect_transitions(env, 3000, rng=np.random.default_rng(0))
+    test = nm.collect_transitions(env, 1000, rng=np.random.default_rng(1))
+    model = nm.RegressionModel(4, 1, rng=np.random.default_rng(2))
     hist = model.fit(
         train["s"],
         train["a"],
         train["s_next"],
         rng=np.random.default_rng(3),
-        n_steps=1500,
+        n_gradient_steps=1500,
         validation=(test["s"], test["a"], test["s_next"]),
         progress=False,
     )
@@ -142,8 +146,8 @@ def test_open_loop_rollout_feeds_its_own_predictions():
 
 def test_collect_transitions_is_reproducible_and_consistent():
     env = gym.make("CartPole-v1")
-    d1 = nm.collect_transitions(env, 300, np.random.default_rng(9))
-    d2 = nm.collect_transitions(env, 300, np.random.default_rng(9))
+    d1 = nm.collect_transitions(env, 300, rng=np.random.default_rng(9))
+    d2 = nm.collect_transitions(env, 300, rng=np.random.default_rng(9))
     assert all(np.array_equal(d1[k], d2[k]) for k in d1)
     assert d1["s"].shape == (300, 4) and d1["a"].shape == (300,)
     # within an episode, s_next of a step is s of the next one
@@ -162,7 +166,7 @@ def test_one_hot_and_bad_input():
     with pytest.raises(ValueError, match=r"i must hold integers in \[0, 2\]"):
         nm.one_hot(3, 3)
     rng = np.random.default_rng(0)
-    model = nm.RegressionModel(4, 1, rng)
+    model = nm.RegressionModel(4, 1, rng=rng)
     with pytest.raises(ValueError, match=r"s must have shape \(N, 4\)"):
         model.predict(np.zeros(3), 0.0)
     with pytest.raises(ValueError, match=r"a must have shape \(2, 1\)"):
@@ -170,9 +174,9 @@ def test_one_hot_and_bad_input():
     with pytest.raises(ValueError, match="g must have the shape"):
         model.vjp(np.zeros(4), 0.0, np.zeros(3))
     with pytest.raises(ValueError, match="s and a must be equal-length"):
-        nm.ClassifierModel(3, 2, rng).features([0, 1], [0])
+        nm.ClassifierModel(3, 2, rng=rng).features([0, 1], [0])
     with pytest.raises(TypeError, match="rng must be"):
-        nm.collect_transitions(gym.make("CartPole-v1"), 5, 0)
+        nm.collect_transitions(gym.make("CartPole-v1"), 5, rng=0)
     with pytest.raises(
         ValueError, match=r"s_next must hold one next state per state, shape \(5, 4\)"
     ):
@@ -185,7 +189,7 @@ def test_one_hot_and_bad_input():
             np.zeros(5),
             np.zeros((5, 4)),
             rng=rng,
-            n_steps=1,
+            n_gradient_steps=1,
             validation=(np.zeros((2, 4)), np.zeros(2), np.zeros(3)),
             progress=False,
         )

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from tabular_models import bfs_steps_to_goal, chain_P, frozen_lake_P, policy_iteration
 
-from mbrl_helpers import models, planning
+from mbrl_helpers import models, planning, tabular
 from mbrl_helpers.envs import DYNA_MAZE, GridWorld
 
 
@@ -40,7 +40,7 @@ def test_numpy_typed_models_are_accepted_like_plain_ones():
     }
     np.testing.assert_array_equal(planning.tabulate(P_np).T, planning.tabulate(P).T)
     np.testing.assert_allclose(
-        planning.value_iteration(P_np, 0.9)[0], planning.value_iteration(P, 0.9)[0]
+        planning.value_iteration(P_np, 0.9).V, planning.value_iteration(P, 0.9).V
     )
 
 
@@ -90,7 +90,8 @@ def test_tabulate_rejects_bad_models(P, error, words):
 def test_value_iteration_matches_policy_iteration_on_frozen_lake(map_name, gamma):
     P = frozen_lake_P(map_name)
     theta = 1e-10
-    V, Q = planning.value_iteration(P, gamma, theta=theta)
+    plan = planning.value_iteration(P, gamma, theta=theta)
+    V, Q = plan.V, plan.Q
     bound = theta * gamma / (1 - gamma)  # distance of value iteration's answer from v*
     np.testing.assert_allclose(V, policy_iteration(P, gamma), atol=10 * bound + 1e-9)
     np.testing.assert_allclose(V, Q.max(axis=1), atol=10 * bound + 1e-9)
@@ -98,11 +99,12 @@ def test_value_iteration_matches_policy_iteration_on_frozen_lake(map_name, gamma
 
 def test_value_iteration_greedy_policy_is_optimal_by_exact_evaluation():
     P = frozen_lake_P()
-    V, Q = planning.value_iteration(P, 0.99)
-    v_pi = planning.policy_evaluation(P, planning.greedy_policy(Q), 0.99)
+    plan = planning.value_iteration(P, 0.99)
+    V, Q = plan.V, plan.Q
+    v_pi = planning.policy_evaluation(P, tabular.greedy_policy(Q), 0.99)
     np.testing.assert_allclose(v_pi, V, atol=1e-5)
     # ... and every other deterministic change of one state's action is no better.
-    pi = planning.greedy_policy(Q)
+    pi = tabular.greedy_policy(Q)
     for s in range(16):
         for a in range(4):
             other = pi.copy()
@@ -111,7 +113,7 @@ def test_value_iteration_greedy_policy_is_optimal_by_exact_evaluation():
 
 
 def test_value_iteration_undiscounted_frozen_lake_terminates():
-    V, _ = planning.value_iteration(frozen_lake_P(), 1.0, theta=1e-10)
+    V = planning.value_iteration(frozen_lake_P(), 1.0, theta=1e-10).V
     # Undiscounted, the value is the probability of ever reaching the goal: in [0, 1], and 1
     # where the goal can be reached for sure... which slippery FrozenLake never allows from 0.
     assert 0.5 < V[0] < 1.0
@@ -121,7 +123,7 @@ def test_value_iteration_undiscounted_frozen_lake_terminates():
 @pytest.mark.parametrize("gamma", [0.9, 0.95])
 def test_value_iteration_on_dyna_maze_is_gamma_to_the_distance(gamma):
     env = GridWorld(DYNA_MAZE)
-    V, _ = planning.value_iteration(env.P, gamma, theta=1e-12)
+    V = planning.value_iteration(env.P, gamma, theta=1e-12).V
     dist = bfs_steps_to_goal(env)
     for s, d in dist.items():
         if d > 0:  # the reward 1 arrives on the d-th step: v*(s) = gamma^(d-1)
@@ -135,7 +137,7 @@ def test_value_iteration_refuses_to_loop_forever():
         RuntimeError, match="did not converge.*gamma = 1, values grow without bound"
     ):
         planning.value_iteration(P, 1.0, max_sweeps=500)
-    V, _ = planning.value_iteration(P, 0.5)  # discounted it is fine: 1 / (1 - 0.5)
+    V = planning.value_iteration(P, 0.5).V  # discounted it is fine: 1 / (1 - 0.5)
     assert V[0] == pytest.approx(2.0)
 
 
@@ -172,7 +174,7 @@ def test_value_iteration_sweep_is_in_place_and_converges():
     P = frozen_lake_P()
     while planning.value_iteration_sweep(V, P, 0.9) > 1e-12:
         pass
-    np.testing.assert_allclose(V, planning.value_iteration(P, 0.9, theta=1e-12)[0], atol=1e-9)
+    np.testing.assert_allclose(V, planning.value_iteration(P, 0.9, theta=1e-12).V, atol=1e-9)
 
 
 def test_policy_evaluation_rejects_never_ending_policy_and_bad_pi():
@@ -188,12 +190,12 @@ def test_policy_evaluation_rejects_never_ending_policy_and_bad_pi():
 
 def test_greedy_policy_breaks_ties_at_random_with_rng():
     Q = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 2.0]])
-    assert planning.greedy_policy(Q).tolist() == [0, 2]
+    assert tabular.greedy_policy(Q).tolist() == [0, 2]
     rng = np.random.default_rng(0)
-    first = {int(planning.greedy_policy(Q, rng)[0]) for _ in range(50)}
+    first = {int(tabular.greedy_policy(Q, rng=rng)[0]) for _ in range(50)}
     assert first == {0, 1}
-    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
-        planning.greedy_policy(Q, 0)
+    with pytest.raises(AttributeError):
+        tabular.greedy_policy(Q, rng=0)
 
 
 # -- expected and sample updates ------------------------------------------------------------------
@@ -235,7 +237,7 @@ def test_sample_updates_with_one_over_t_are_the_running_mean():
     rng = np.random.default_rng(3)
     seen = []
     for t in range(1, 30):
-        r, s_next, terminated = planning.sample_transition(P, 0, 0, rng)
+        r, s_next, terminated = planning.sample_transition(P, 0, 0, rng=rng)
         seen.append(r)
         planning.sample_update(Q, 0, 0, r, s_next, terminated, 1 / t, 1.0)
         assert Q[0, 0] == pytest.approx(np.mean(seen))
@@ -254,15 +256,14 @@ def test_sample_transition_returns_r_s_next_terminated_like_the_learned_models()
     model = models.TabularModel()
     model.update(0, 0, 0.5, 2, True)
     rng = np.random.default_rng(0)
-    assert planning.sample_transition(P, 0, 0, rng) == (0.5, 2, True)
-    assert model.sample(0, 0, rng) == (0.5, 2, True)
+    assert planning.sample_transition(P, 0, 0, rng=rng) == (0.5, 2, True)
+    assert model.sample(0, 0, rng=rng) == (0.5, 2, True)
 
 
 @pytest.mark.parametrize("b", [2, 10, 100])
 def test_expected_vs_sample_errors_follow_the_analytic_curve(b):
-    rms_expected, rms_sample = planning.expected_vs_sample_errors(
-        b, 2 * b, 4000, np.random.default_rng(0)
-    )
+    errors = planning.expected_vs_sample_errors(b, 2 * b, 4000, rng=np.random.default_rng(0))
+    rms_expected, rms_sample = errors.expected, errors.sample
     assert len(rms_expected) == len(rms_sample) == 2 * b + 1
     assert rms_expected[0] == rms_sample[0] == 1.0
     assert np.all(rms_expected[:b] == 1.0) and np.all(rms_expected[b:] == 0.0)
@@ -272,13 +273,13 @@ def test_expected_vs_sample_errors_follow_the_analytic_curve(b):
 
 
 def test_expected_vs_sample_errors_is_reproducible_and_validated():
-    a = planning.expected_vs_sample_errors(10, 20, 50, np.random.default_rng(1))
-    b = planning.expected_vs_sample_errors(10, 20, 50, np.random.default_rng(1))
-    np.testing.assert_array_equal(a[1], b[1])
+    a = planning.expected_vs_sample_errors(10, 20, 50, rng=np.random.default_rng(1))
+    b = planning.expected_vs_sample_errors(10, 20, 50, rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(a.sample, b.sample)
     with pytest.raises(ValueError, match="b must be >= 1"):
-        planning.expected_vs_sample_errors(0, 20, 50, np.random.default_rng(1))
+        planning.expected_vs_sample_errors(0, 20, 50, rng=np.random.default_rng(1))
     with pytest.raises(TypeError, match="rng must be"):
-        planning.expected_vs_sample_errors(2, 20, 50, 1)
+        planning.expected_vs_sample_errors(2, 20, 50, rng=1)
 
 
 # -- prioritized sweeping -------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_finite_difference_gradient_of_a_known_function():
 def test_fit_linear_model_recovers_a_linear_system_exactly():
     system = envs.PointMass(dt=0.1, friction=0.3)  # no saturation: truly linear
     S, U, S_next = envs.random_transitions(
-        system, 50, np.random.default_rng(0), state_scale=1.0, action_scale=1.0
+        system, 50, rng=np.random.default_rng(0), state_scale=1.0, action_scale=1.0
     )
     model = models.fit_linear_model(S, U, S_next)
     f_s, f_a = system.jacobians(S0, np.zeros(1))
@@ -90,9 +90,11 @@ def test_gradient_planning_climbs_to_the_linear_quadratic_optimum():
     # J(a) = -|M a - 1|^2 - c |a|^2  =>  a* = (M^T M + c I)^{-1} M^T 1
     a_star = np.linalg.solve(M.T @ M + 0.01 * np.eye(H), M.T @ np.ones(H))
     J_star = gradient.predicted_return(model, reward, S0, a_star[:, None])
-    actions, history = gradient.gradient_planning(
+    plan = gradient.gradient_planning(
         model, reward, S0, np.zeros((H, 1)), n_iterations=3000, step_size=0.05
     )
+    actions, history = plan.actions, plan.history
+    assert plan.J == history[-1]
     assert np.all(np.diff(history) >= -1e-12)  # a small enough step never goes downhill
     assert history[-1] == pytest.approx(J_star, abs=1e-3)
     # The optimum is flat along some directions: the actions agree to a couple of percent.
@@ -100,7 +102,7 @@ def test_gradient_planning_climbs_to_the_linear_quadratic_optimum():
 
 
 def test_gradient_planning_respects_the_bound():
-    actions, _ = gradient.gradient_planning(
+    actions = gradient.gradient_planning(
         envs.PointMass(),
         gradient.ReachReward(5.0, 0.0),
         S0,
@@ -108,15 +110,17 @@ def test_gradient_planning_respects_the_bound():
         n_iterations=50,
         step_size=0.5,
         bound=0.4,
-    )
+    ).actions
     assert np.abs(actions).max() == pytest.approx(0.4)
 
 
 def test_random_shooting_returns_the_best_candidate():
     model, reward = envs.PointMass(), gradient.ReachReward(1.0, 0.01)
-    actions, J = gradient.random_shooting(
+    plan = gradient.random_shooting(
         model, reward, S0, horizon=10, n_candidates=30, bound=1.0, rng=np.random.default_rng(4)
     )
+    actions, J = plan.actions, plan.J
+    assert len(plan.history) == 30 and np.all(np.diff(plan.history) >= 0)  # best so far
     assert J == pytest.approx(gradient.predicted_return(model, reward, S0, actions))
     rng = np.random.default_rng(4)
     candidates = [rng.uniform(-1, 1, size=(10, 1)) for _ in range(30)]
@@ -127,29 +131,29 @@ def test_random_shooting_returns_the_best_candidate():
 
 def test_gradient_planning_beats_random_shooting_on_a_long_horizon():
     model, reward, H = envs.PointMass(), gradient.ReachReward(1.0, 0.01), 30
-    _, history = gradient.gradient_planning(
+    J_gradient = gradient.gradient_planning(
         model, reward, S0, np.zeros((H, 1)), n_iterations=100, step_size=0.02, bound=1.0
-    )
-    _, J_shoot = gradient.random_shooting(
+    ).J
+    J_shoot = gradient.random_shooting(
         model, reward, S0, horizon=H, n_candidates=300, bound=1.0, rng=np.random.default_rng(0)
-    )
-    assert history[-1] > J_shoot + 1.0
+    ).J
+    assert J_gradient > J_shoot + 1.0
 
 
 def test_planning_through_a_model_outside_its_data_is_dangerous():
     """A linear model fitted on gentle pushes promises too much when the planner pushes hard."""
     world = envs.PointMass(u_max=1.0)  # the real motor saturates
     S, U, S_next = envs.random_transitions(
-        world, 200, np.random.default_rng(0), state_scale=1.0, action_scale=0.5
+        world, 200, rng=np.random.default_rng(0), state_scale=1.0, action_scale=0.5
     )
     model = models.fit_linear_model(S, U, S_next)
     reward, H = gradient.ReachReward(1.0, 0.001), 30
     results = {}
     for bound in (None, 0.5):
-        actions, history = gradient.gradient_planning(
+        plan = gradient.gradient_planning(
             model, reward, S0, np.zeros((H, 1)), n_iterations=200, step_size=0.02, bound=bound
         )
-        results[bound] = (history[-1], gradient.predicted_return(world, reward, S0, actions))
+        results[bound] = (plan.J, gradient.predicted_return(world, reward, S0, plan.actions))
     predicted, real = results[None]
     assert predicted - real > 5.0  # the model's promise is broken
     predicted_safe, real_safe = results[0.5]

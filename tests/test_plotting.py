@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mbrl_helpers import games
+from mbrl_helpers.planning import ExpectedVsSample
 from mbrl_helpers.plotting import alphazero as az_plots
 from mbrl_helpers.plotting import diagrams, models, planning, rollouts
 
@@ -76,7 +77,9 @@ def test_rollout_plots_show_the_board_and_the_match_table():
 def test_planning_plots_draw_the_given_curves():
     assert len(planning.draw_planning_families().axes) == 3
     x = np.linspace(0, 2, 5)
-    ax = planning.plot_figure_8_7({2: (x, np.exp(-x)), 10: (x, np.exp(-2 * x))})
+    ax = planning.plot_figure_8_7(
+        {2: ExpectedVsSample(x, np.exp(-x)), 10: ExpectedVsSample(x, np.exp(-2 * x))}
+    )
     assert len(ax.lines) >= 2
     ax = planning.plot_example_8_4(
         [47, 188], {"Dyna-Q": [5000, 20000], "prioritized sweeping": [150, 600]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mbrl_helpers import dyna, envs, planning
+from mbrl_helpers import dyna, envs, models, planning
 from mbrl_helpers.envs import DYNA_MAZE, GridWorld
 from mbrl_helpers.experiments import example_8_4
 from mbrl_helpers.planning import prioritized_sweeping
@@ -36,7 +36,10 @@ def test_push_predecessors_uses_absolute_priorities_threshold_and_terminals():
     Q[3] = [2.0, 1.0]
     Q[0, 0] = 5.0  # overestimated: its priority is |0 + 0.5 * 2 - 5| = 4
     Q[1, 1] = 1.0 - 1e-6  # almost right: 1e-6 <= theta, not queued
-    model = {(0, 0): (0.0, 3, False), (1, 1): (0.0, 3, False), (2, 0): (0.3, 3, True)}
+    model = models.DeterministicModel(n_actions=2)
+    model.update(0, 0, 0.0, 3, False)
+    model.update(1, 1, 0.0, 3, False)
+    model.update(2, 0, 0.3, 3, True)
     predecessors = {3: {(0, 0): None, (1, 1): None, (2, 0): None}}
     q = prioritized_sweeping.PriorityQueue()
     prioritized_sweeping.push_predecessors(Q, q, predecessors, model, 3, 0.5, 1e-4)
@@ -76,7 +79,7 @@ def test_prioritized_sweeping_learns_the_optimal_path_and_respects_n_planning():
     assert 0 < agent.n_updates <= 5 * steps
     assert example_8_4.greedy_path_length(env.P, agent.Q, env.start, 100) is not None
     # With alpha = 1 in a deterministic maze, the values along the greedy path are exact.
-    V, _ = planning.value_iteration(env.P, 0.95)
+    V = planning.value_iteration(env.P, 0.95).V
     assert max(agent.Q[env.start]) <= V[env.start] + 1e-12
 
 

@@ -18,7 +18,7 @@ def test_rollout_returns_a_legal_first_action_and_an_outcome_for_the_player_to_m
     state = s("XXO XO. ...")
     seen = set()
     for _ in range(200):
-        a, v = rollouts.rollout(TTT, state, rng)
+        a, v = rollouts.rollout(TTT, state, rng=rng)
         assert a in TTT.legal_actions(state) and v in (-1, 0, 1)
         seen.add(a)
         if a == 6:  # O completes the 2-4-6 diagonal at once
@@ -29,18 +29,20 @@ def test_rollout_returns_a_legal_first_action_and_an_outcome_for_the_player_to_m
 def test_rollout_outcome_is_from_the_view_of_the_player_to_move():
     rng = np.random.default_rng(1)
     # X to move with one cell left: X wins there.
-    assert rollouts.rollout(TTT, s("XOX OXO OX."), rng) == (8, 1)
+    assert rollouts.rollout(TTT, s("XOX OXO OX."), rng=rng) == (8, 1)
     # O to move with cells 5 and 8 left: O at 8 completes 6-7-8; O at 5 lets X fill 8 and
     # complete the diagonal 0-4-8.
     state = s("XOX XX. OO.")
     assert TTT.current_player(state) == 1
-    outcomes = {rollouts.rollout(TTT, state, rng) for _ in range(50)}
+    outcomes = {rollouts.rollout(TTT, state, rng=rng) for _ in range(50)}
     assert outcomes == {(8, 1), (5, -1)}
 
 
 def test_rollout_with_a_base_policy_follows_it():
     perfect = games.perfect_player(TTT, seed=0)
-    a, v = rollouts.rollout(TTT, s("XX. OO. ..."), np.random.default_rng(0), perfect)
+    a, v = rollouts.rollout(
+        TTT, s("XX. OO. ..."), rng=np.random.default_rng(0), base_policy=perfect
+    )
     assert (a, v) == (2, 1)
 
 
@@ -64,20 +66,20 @@ def test_q_from_rollouts_validates():
 def test_greedy_action_skips_nan_and_breaks_ties_at_random():
     rng = np.random.default_rng(0)
     picks = [
-        rollouts.greedy_action([3, 5, 8], np.array([0.5, np.nan, 0.5]), rng) for _ in range(200)
+        rollouts.greedy_action([3, 5, 8], np.array([0.5, np.nan, 0.5]), rng=rng) for _ in range(200)
     ]
     assert set(picks) == {3, 8} and 60 < picks.count(3) < 140
-    assert rollouts.greedy_action([3, 5, 8], np.array([np.nan, -0.2, -0.5]), rng) == 5
+    assert rollouts.greedy_action([3, 5, 8], np.array([np.nan, -0.2, -0.5]), rng=rng) == 5
     with pytest.raises(ValueError, match="Q must have one entry per action"):
-        rollouts.greedy_action([1, 2], np.zeros(3), rng)
+        rollouts.greedy_action([1, 2], np.zeros(3), rng=rng)
     with pytest.raises(ValueError, match="all nan"):
-        rollouts.greedy_action([1, 2], np.full(2, np.nan), rng)
+        rollouts.greedy_action([1, 2], np.full(2, np.nan), rng=rng)
 
 
 def test_rollout_values_converge_to_the_random_policy_values():
     state = s("XX. .O. ...")
     exact = rollouts.random_play_values(TTT, state)
-    est = rollouts.rollout_values(TTT, state, 6000, np.random.default_rng(0))
+    est = rollouts.rollout_values(TTT, state, 6000, rng=np.random.default_rng(0))
     assert est.actions == TTT.legal_actions(state) and est.N.sum() == 6000
     z = np.abs(est.Q - exact) / est.standard_error
     assert np.all(z < 4.5)
@@ -86,8 +88,8 @@ def test_rollout_values_converge_to_the_random_policy_values():
 
 def test_standard_error_shrinks_like_one_over_root_n():
     state = TTT.initial_state()
-    small = rollouts.rollout_values(TTT, state, 900, np.random.default_rng(0))
-    large = rollouts.rollout_values(TTT, state, 14_400, np.random.default_rng(0))
+    small = rollouts.rollout_values(TTT, state, 900, rng=np.random.default_rng(0))
+    large = rollouts.rollout_values(TTT, state, 14_400, rng=np.random.default_rng(0))
     ratio = np.mean(small.standard_error) / np.mean(large.standard_error)
     assert 3.3 < ratio < 4.7  # sqrt(16) = 4
 
@@ -95,19 +97,23 @@ def test_standard_error_shrinks_like_one_over_root_n():
 def test_even_rollouts_give_every_action_the_same_count_and_accept_deterministic_b():
     state = s("XX. .O. ...")
     first_cell = lambda st: TTT.legal_actions(st)[0]  # noqa: E731
-    est = rollouts.rollout_values(TTT, state, 12, np.random.default_rng(0), first_cell, even=True)
+    est = rollouts.rollout_values(
+        TTT, state, 12, rng=np.random.default_rng(0), base_policy=first_cell, even=True
+    )
     assert est.N.tolist() == [2] * 6
     # The slow path with a deterministic b: each rollout is then deterministic, so SE is 0.
     np.testing.assert_array_equal(est.standard_error, np.zeros(6))
-    notes = rollouts.rollout_values(TTT, state, 12, np.random.default_rng(0), first_cell)
+    notes = rollouts.rollout_values(
+        TTT, state, 12, rng=np.random.default_rng(0), base_policy=first_cell
+    )
     assert notes.N.tolist() == [12, 0, 0, 0, 0, 0]  # b always starts with the same action
 
 
 def test_fast_and_slow_paths_agree_in_distribution():
     state = s("X.. .O. ...")
-    fast = rollouts.rollout_values(TTT, state, 4000, np.random.default_rng(0))
+    fast = rollouts.rollout_values(TTT, state, 4000, rng=np.random.default_rng(0))
     b = games.random_player(TTT, seed=5)
-    slow = rollouts.rollout_values(TTT, state, 4000, np.random.default_rng(0), b)
+    slow = rollouts.rollout_values(TTT, state, 4000, rng=np.random.default_rng(0), base_policy=b)
     z = np.abs(fast.Q - slow.Q) / np.hypot(fast.standard_error, slow.standard_error)
     assert np.all(z < 4.5)
 
@@ -149,13 +155,13 @@ def test_rollout_player_is_reproducible():
 def test_arguments_are_validated():
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="n_rollouts"):
-        rollouts.rollout_values(TTT, TTT.initial_state(), 0, rng)
+        rollouts.rollout_values(TTT, TTT.initial_state(), 0, rng=rng)
     with pytest.raises(TypeError, match="rng"):
-        rollouts.rollout(TTT, TTT.initial_state(), 0)
+        rollouts.rollout(TTT, TTT.initial_state(), rng=0)
     with pytest.raises(TypeError, match="base_policy"):
         rollouts.RolloutPlayer(TTT, 10, base_policy="random")
     with pytest.raises(ValueError, match="terminal"):
-        rollouts.rollout_values(TTT, s("XXX OO. ..."), 10, rng)
+        rollouts.rollout_values(TTT, s("XXX OO. ..."), 10, rng=rng)
     with pytest.raises(TypeError, match="game"):
         rollouts.RolloutPlayer(None)
 

@@ -30,25 +30,26 @@ def test_plan_ahead_with_enough_sweeps_is_optimal_and_too_few_is_not():
 def test_act_while_planning_reaches_the_goal_touching_only_reachable_states():
     env = GridWorld(DYNA_MAZE)
     P = cost_P(env.P)
-    steps, Q = rtdp.act_while_planning(P, env.start, 1.0, 20, 28, np.random.default_rng(0))
-    assert steps is not None and steps >= 14
+    episode = rtdp.act_while_planning(P, env.start, 1.0, 20, 28, rng=np.random.default_rng(0))
+    steps, Q = episode.steps, episode.Q
+    assert steps is not None and steps >= 14 and episode.n_updates == 20 * steps
     assert not np.any(Q[list(env.walls)])  # walls cannot be reached: never planned for
     # With a huge budget per step, every action taken is optimal.
-    steps, _ = rtdp.act_while_planning(P, env.start, 1.0, 3000, 28, np.random.default_rng(0))
-    assert steps == 14
+    episode = rtdp.act_while_planning(P, env.start, 1.0, 3000, 28, rng=np.random.default_rng(0))
+    assert episode.steps == 14
 
 
 def test_rtdp_plan_validates_its_budget():
     P = chain_P(3)
     with pytest.raises(ValueError, match="n_updates must be >= 1"):
-        rtdp.rtdp_plan(np.zeros((3, 2)), P, 0, 0.9, 0, 5, np.random.default_rng(0))
+        rtdp.rtdp_plan(np.zeros((3, 2)), P, 0, 0.9, 0, 5, rng=np.random.default_rng(0))
 
 
 # -- trajectory sampling (Figure 8.8) -----------------------------------------------------------
 
 
 def test_branching_task_is_a_valid_model_and_its_start_value_is_exact():
-    task = envs.random_branching_task(30, 3, np.random.default_rng(0))
+    task = envs.random_branching_task(30, 3, rng=np.random.default_rng(0))
     P = task.to_P()
     T, R = planning.tabulate(P)  # probabilities sum to one: 0.9 over 3 next states + 0.1 ending
     assert T.sum(axis=2) == pytest.approx(np.full((30, 2), 0.9))
@@ -60,10 +61,10 @@ def test_branching_task_is_a_valid_model_and_its_start_value_is_exact():
 
 @pytest.mark.parametrize("on_policy", [False, True])
 def test_trajectory_sampling_converges_to_the_optimal_start_value(on_policy):
-    task = envs.random_branching_task(20, 2, np.random.default_rng(2))
-    V_star, _ = planning.value_iteration(task.to_P(), 1.0, theta=1e-10)
+    task = envs.random_branching_task(20, 2, rng=np.random.default_rng(2))
+    V_star = planning.value_iteration(task.to_P(), 1.0, theta=1e-10).V
     values = trajectory_sampling.trajectory_sampling(
-        task, on_policy, 20_000, 5_000, np.random.default_rng(3)
+        task, on_policy, 20_000, 5_000, rng=np.random.default_rng(3)
     )
     assert len(values) == 5
     assert values[-1] == pytest.approx(V_star[0], abs=1e-4)
@@ -75,19 +76,19 @@ def test_on_policy_sampling_is_faster_early_on_large_tasks():
     gaps = []
     for seq in np.random.SeedSequence(0).spawn(3):
         task_rng, run_rng = (np.random.default_rng(s) for s in seq.spawn(2))
-        task = envs.random_branching_task(1000, 1, task_rng)
-        on = trajectory_sampling.trajectory_sampling(task, True, 1000, 1000, run_rng)
-        uniform = trajectory_sampling.trajectory_sampling(task, False, 1000, 1000, run_rng)
+        task = envs.random_branching_task(1000, 1, rng=task_rng)
+        on = trajectory_sampling.trajectory_sampling(task, True, 1000, 1000, rng=run_rng)
+        uniform = trajectory_sampling.trajectory_sampling(task, False, 1000, 1000, rng=run_rng)
         gaps.append(on[-1] - uniform[-1])
     assert min(gaps) > 0.5
 
 
 def test_trajectory_sampling_validates_arguments():
-    task = envs.random_branching_task(5, 1, np.random.default_rng(0))
+    task = envs.random_branching_task(5, 1, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="n_updates must be >= 1"):
-        trajectory_sampling.trajectory_sampling(task, True, 0, 1, np.random.default_rng(0))
+        trajectory_sampling.trajectory_sampling(task, True, 0, 1, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="b must be >= 1"):
-        envs.random_branching_task(5, 0, np.random.default_rng(0))
+        envs.random_branching_task(5, 0, rng=np.random.default_rng(0))
 
 
 def test_plan_ahead_over_given_states_skips_the_others_and_needs_fewer_updates():

@@ -1,8 +1,9 @@
 """AlphaZero for small board games: a policy-value network guiding the MCTS of `mbrl_helpers.mcts`.
 
-AlphaGo (Silver et al., 2016) guided MCTS with a policy network (trained on human games, then by
-self-play) and a value network mixed with rollouts. AlphaZero (Silver et al., 2017, 2018) keeps
-one network f_theta(s) = (pi_theta(.|s), V_theta(s)), no rollouts and no human data:
+AlphaGo (Silver et al., 2016) guided MCTS with priors from a policy network trained on human
+games (the self-play policy only generated the value network's data) and a value network mixed
+with rollouts. AlphaZero (Silver et al., 2017, 2018) keeps one network
+f_theta(s) = (pi_theta(.|s), V_theta(s)), no rollouts and no human data:
 
 - search: `mbrl_helpers.mcts.search` with the network as leaf evaluator and a PUCT rule
   (`rules`): Q(s,a) + c_puct P(s,a) sqrt(N(s)) / (1 + N(s,a)), or the notes' Q + P / (N + 1);
@@ -10,13 +11,13 @@ one network f_theta(s) = (pi_theta(.|s), V_theta(s)), no rollouts and no human d
   the visit distribution and the outcome for the player to move, times the board symmetries;
 - learning (`network`, `training`): minimise (z - v)^2 - pi^T log p + c ||theta||^2.
 
-Entry points: `train(game, seed=0)` -> (net, history); `AlphaZeroPlayer(game, net,
-n_simulations=50, seed=0)` plays like the other players (`n_simulations=0`: the raw network).
+Entry points: `train(game, seed=0, config=TrainConfig())` -> (net, history), every setting
+documented in `TrainConfig`; `AlphaZeroPlayer(game, net, n_simulations=50, seed=0)` plays like
+the other players (`n_simulations=0`: the raw network).
 Sutton & Barto section 16.6 (AlphaGo, AlphaGo Zero), 8.11 (MCTS).
 """
 
 from mbrl_helpers.alphazero.network import (
-    Adam,
     LossParts,
     PolicyValueNet,
     alphazero_loss,
@@ -41,16 +42,16 @@ from mbrl_helpers.alphazero.selfplay import (
     self_play_game,
     training_targets,
 )
-from mbrl_helpers.alphazero.training import History, train
+from mbrl_helpers.alphazero.training import History, TrainConfig, train
 
 __all__ = [
     "C_PUCT",
-    "Adam",
     "AlphaZeroPlayer",
     "History",
     "LossParts",
     "PolicyValueNet",
     "SelfPlayConfig",
+    "TrainConfig",
     "alphazero_loss",
     "augment",
     "encode",

@@ -215,29 +215,3 @@ def alphazero_loss(p, v, pi, z, theta, c: float) -> LossParts:
         policy=float(np.mean(-(pi * log_p).sum(axis=-1))),
         l2=float(c * sum(np.sum(np.square(w)) for w in theta)),
     )
-
-
-class Adam:
-    """Adam (Kingma and Ba, 2015) on a dict of numpy arrays, updated in place.
-
-    m <- b1 m + (1 - b1) g;  s <- b2 s + (1 - b2) g^2;  theta <- theta - lr m_hat / (sqrt(s_hat) + eps)
-    """
-
-    def __init__(self, params: dict, lr: float = 1e-2, beta1: float = 0.9, beta2: float = 0.999):
-        self.params = params
-        self.lr = v_.check_float("lr", lr, low=0.0, low_open=True)
-        self.beta1 = v_.check_probability("beta1", beta1)
-        self.beta2 = v_.check_probability("beta2", beta2)
-        self.m = {k: np.zeros_like(w) for k, w in params.items()}
-        self.s = {k: np.zeros_like(w) for k, w in params.items()}
-        self.t = 0
-
-    def step(self, grads: dict) -> None:
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        for k, g in grads.items():
-            self.m[k] = b1 * self.m[k] + (1 - b1) * g
-            self.s[k] = b2 * self.s[k] + (1 - b2) * g * g
-            m_hat = self.m[k] / (1 - b1**self.t)
-            s_hat = self.s[k] / (1 - b2**self.t)
-            self.params[k] -= self.lr * m_hat / (np.sqrt(s_hat) + 1e-8)

@@ -10,6 +10,7 @@ from mbrl_helpers.alphazero.network import PolicyValueNet
 from mbrl_helpers.alphazero.rules import C_PUCT, puct
 from mbrl_helpers.alphazero.selfplay import network_evaluator
 from mbrl_helpers.games import solve
+from mbrl_helpers.randomness import argmax_random
 
 
 class AlphaZeroPlayer:
@@ -54,9 +55,8 @@ class AlphaZeroPlayer:
     def __call__(self, state):
         if self.n_simulations == 0:
             priors, _ = self.evaluate(state)
-            priors = np.asarray(priors)
-            best = np.flatnonzero(priors == priors.max())
-            return self.game.legal_actions(state)[int(best[int(self.rng.random() * len(best))])]
+            best = argmax_random(list(priors), rng=self.rng)
+            return self.game.legal_actions(state)[best]
         self.last_result = mcts.search(
             self.game,
             state,
@@ -66,7 +66,7 @@ class AlphaZeroPlayer:
             select=puct,
             c=self.c_puct,
         )
-        return self.last_result.best_action(self.rng)
+        return self.last_result.best_action(rng=self.rng)
 
     def __repr__(self) -> str:
         return (

@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from mbrl_helpers import validation as v_
+from mbrl_helpers.randomness import sample_index
 
 C_PUCT = 1.5
 """Default c_puct of the published rule (AlphaZero's pseudocode grows it slowly from 1.25)."""
@@ -82,7 +83,7 @@ def _arrays(Q, N, P):
     return Q, N, P
 
 
-def puct(node, c: float, rng: np.random.Generator):
+def puct(node, c: float, *, rng: np.random.Generator):
     """`mcts` selection rule: argmax_a Q + c P sqrt(N(s)) / (1 + N(s,a)), ties at random.
 
     Same scores as `puct_scores` (with `c` as c_puct), in a plain loop: the search calls it at
@@ -90,15 +91,15 @@ def puct(node, c: float, rng: np.random.Generator):
     than the arithmetic. N(s) = `node.N` = 1 + sum_b N(s,b).
     """
     bonus = c * math.sqrt(node.N)
-    return _argmax(node.children, bonus, 1.0, rng)
+    return _argmax(node.children, bonus, 1.0, rng=rng)
 
 
-def puct_notes(node, c: float, rng: np.random.Generator):
+def puct_notes(node, c: float, *, rng: np.random.Generator):
     """`mcts` selection rule for the notes' score Q + c P / (N(s,a) + 1) (c = 1 in the notes)."""
-    return _argmax(node.children, c, 1.0, rng)
+    return _argmax(node.children, c, 1.0, rng=rng)
 
 
-def _argmax(children, bonus: float, one: float, rng):
+def _argmax(children, bonus: float, one: float, *, rng):
     best, best_score, ties = None, -math.inf, None
     for child in children:
         n = child.N
@@ -114,7 +115,7 @@ def _argmax(children, bonus: float, one: float, rng):
     return ties[int(rng.random() * len(ties))]
 
 
-def sample_move(result, tau: float, rng: np.random.Generator):
+def sample_move(result, tau: float, *, rng: np.random.Generator):
     """The move to play after a search: drawn from pi(a) = N(a)^(1/tau) / sum_b N(b)^(1/tau).
 
     tau = 1 plays in proportion to the visits (exploration in the opening of self-play); tau = 0
@@ -123,5 +124,5 @@ def sample_move(result, tau: float, rng: np.random.Generator):
     tau = v_.check_float("tau", tau, low=0.0)
     v_.check_rng("rng", rng)
     if tau == 0.0:
-        return result.best_action(rng)
-    return result.actions[int(rng.choice(len(result.actions), p=result.policy(tau)))]
+        return result.best_action(rng=rng)
+    return result.actions[sample_index(result.policy(tau), rng=rng)]

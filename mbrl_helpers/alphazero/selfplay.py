@@ -22,6 +22,7 @@ from mbrl_helpers import mcts
 from mbrl_helpers import validation as v_
 from mbrl_helpers.alphazero.network import PolicyValueNet
 from mbrl_helpers.alphazero.rules import C_PUCT, puct, sample_move
+from mbrl_helpers.randomness import random_index
 
 
 def legal_mask(game, state) -> np.ndarray:
@@ -100,19 +101,27 @@ def augment(game, examples) -> list[tuple]:
     ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SelfPlayConfig:
     """How self-play searches and picks moves (defaults tuned for tic-tac-toe)."""
 
-    n_simulations: int = 60
-    c_puct: float = C_PUCT
-    dirichlet_alpha: float = 1.0  # ~10 / typical number of legal moves
-    noise_fraction: float = 0.25
+    n_simulations: int = 60  # PUCT simulations per move
+    c_puct: float = C_PUCT  # exploration constant of the PUCT rule
+    dirichlet_alpha: float = 1.0  # root noise Dir(alpha): about 10 / typical number of legal moves
+    noise_fraction: float = 0.25  # root priors <- (1 - fraction) P + fraction * noise
     temperature_moves: int = 4  # tau = 1 for this many moves of each game, then tau = 0
     random_moves: int = 1  # the first random_moves moves of a game are uniform (all openings)
 
+    def __post_init__(self):
+        v_.check_int("n_simulations", self.n_simulations, low=1)
+        v_.check_float("c_puct", self.c_puct, low=0.0)
+        v_.check_float("dirichlet_alpha", self.dirichlet_alpha, low=0.0, low_open=True)
+        v_.check_probability("noise_fraction", self.noise_fraction)
+        v_.check_int("temperature_moves", self.temperature_moves, low=0)
+        v_.check_int("random_moves", self.random_moves, low=0)
 
-def self_play_game(game, evaluate, rng: np.random.Generator, config: SelfPlayConfig):
+
+def self_play_game(game, evaluate, *, rng: np.random.Generator, config: SelfPlayConfig):
     """Play one game of the search against itself; return its examples (before augmentation).
 
     At every move: a search from the current state with Dirichlet noise at the root, N(s, .)
@@ -140,9 +149,9 @@ def self_play_game(game, evaluate, rng: np.random.Generator, config: SelfPlayCon
         counts.append(N)
         if len(states) <= config.random_moves:
             legal = game.legal_actions(state)
-            action = legal[int(rng.integers(len(legal)))]
+            action = legal[random_index(len(legal), rng=rng)]
         else:
             tau = 1.0 if len(states) <= config.temperature_moves else 0.0
-            action = sample_move(result, tau, rng)
+            action = sample_move(result, tau, rng=rng)
         state = game.next_state(state, action)
     return training_targets(game, states, counts, game.returns(state))

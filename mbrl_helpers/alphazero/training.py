@@ -3,7 +3,7 @@
     repeat n_iterations times:
         with theta fixed, play games_per_iteration self-play games (MCTS + network evaluator)
         add their examples (s, pi, z), times the board's symmetries, to a replay window
-        take n_steps Adam steps on minibatches of the loss (z - v)^2 - pi^T log p + c ||theta||^2
+        take n_gradient_steps Adam steps on minibatches of the loss (z - v)^2 - pi^T log p + c ||theta||^2
         measure: the losses, and how often each player loses to the perfect player (and the
         network alone to a random one)
 
@@ -13,6 +13,7 @@ then guides the next round of search (Silver et al., 2017; Sutton & Barto sectio
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -20,9 +21,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from mbrl_helpers import validation as v_
-from mbrl_helpers.alphazero.network import Adam, PolicyValueNet
+from mbrl_helpers.alphazero.network import PolicyValueNet
 from mbrl_helpers.alphazero.player import AlphaZeroPlayer, loss_rates
-from mbrl_helpers.alphazero.rules import C_PUCT
 from mbrl_helpers.alphazero.selfplay import (
     SelfPlayConfig,
     augment,
@@ -32,6 +32,8 @@ from mbrl_helpers.alphazero.selfplay import (
     self_play_game,
 )
 from mbrl_helpers.games import TicTacToe, check_game
+from mbrl_helpers.models.nets import Adam
+from mbrl_helpers.randomness import draw_seed, random_indices, spawn_rngs
 
 
 @dataclass
@@ -80,45 +82,80 @@ def _default_game_is_solvable(game) -> bool:
     return isinstance(game, TicTacToe)
 
 
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every setting of `train`, each default in one place (tuned for tic-tac-toe: unbeaten by
+    the perfect player after about 5 s on a 2-core laptop, `benchmarks/bench_alphazero.py`)."""
+
+    n_iterations: int = 25  # rounds of (self-play, then learning, then evaluation)
+    games_per_iteration: int = 30  # self-play games per round, with the network fixed
+    self_play: SelfPlayConfig = field(default_factory=SelfPlayConfig)  # how self-play searches
+    hidden: int = 48  # units per hidden layer of the policy-value network
+    lr: float = 3e-3  # Adam's step size
+    c_l2: float = 1e-4  # weight decay c in (z - v)^2 - pi^T log p + c ||theta||^2
+    batch_size: int = 128  # examples per gradient step, drawn with replacement
+    n_gradient_steps: int = 100  # Adam steps per round
+    window: int = 4  # rounds of examples kept for learning (a replay of recent self-play)
+    eval_simulations: int = 50  # simulations of the searching player in the evaluation (0: none)
+    evaluate_strength: bool | None = None  # exact loss rates per round (default: tic-tac-toe)
+
+    def __post_init__(self):
+        v_.check_int("n_iterations", self.n_iterations, low=1)
+        v_.check_int("games_per_iteration", self.games_per_iteration, low=1)
+        if not isinstance(self.self_play, SelfPlayConfig):
+            raise TypeError(
+                f"self_play must be an alphazero.SelfPlayConfig, got {type(self.self_play).__name__}"
+            )
+        v_.check_int("hidden", self.hidden, low=1)
+        v_.check_float("lr", self.lr, low=0.0, low_open=True)
+        v_.check_float("c_l2", self.c_l2, low=0.0)
+        v_.check_int("batch_size", self.batch_size, low=1)
+        v_.check_int("n_gradient_steps", self.n_gradient_steps, low=0)
+        v_.check_int("window", self.window, low=1)
+        v_.check_int("eval_simulations", self.eval_simulations, low=0)
+        if self.evaluate_strength not in (None, True, False):
+            raise TypeError(
+                f"evaluate_strength must be None, True or False, got {self.evaluate_strength!r}"
+            )
+
+    def replace(self, **settings) -> TrainConfig:
+        """A copy with some settings changed; self-play's may be given by name too
+        (`config.replace(n_simulations=25, lr=1e-2)`)."""
+        own = {f.name for f in dataclasses.fields(self)}
+        play = {f.name for f in dataclasses.fields(SelfPlayConfig)}
+        unknown = sorted(set(settings) - own - play)
+        if unknown:
+            raise TypeError(
+                f"unknown setting(s) {', '.join(unknown)}; TrainConfig has {', '.join(sorted(own))} "
+                f"and SelfPlayConfig has {', '.join(sorted(play))}"
+            )
+        self_play = dataclasses.replace(
+            settings.pop("self_play", self.self_play),
+            **{k: settings.pop(k) for k in list(settings) if k in play},
+        )
+        return dataclasses.replace(self, self_play=self_play, **settings)
+
+
 def train(
-    game,
-    seed: int = 0,
-    *,
-    n_iterations: int = 25,
-    games_per_iteration: int = 30,
-    n_simulations: int = 60,
-    c_puct: float = C_PUCT,
-    dirichlet_alpha: float = 1.0,
-    noise_fraction: float = 0.25,
-    temperature_moves: int = 4,
-    random_moves: int = 1,
-    hidden: int = 48,
-    lr: float = 3e-3,
-    c_l2: float = 1e-4,
-    batch_size: int = 128,
-    n_steps: int = 100,
-    window: int = 4,
-    eval_simulations: int = 50,
-    evaluate_strength: bool | None = None,
-    progress: bool = True,
+    game, seed: int = 0, config: TrainConfig | None = None, *, progress: bool = True, **settings
 ) -> tuple[PolicyValueNet, History]:
     """Train a policy-value network for `game` from scratch by self-play; return it and its history.
 
-    - self-play: `games_per_iteration` games per iteration, `n_simulations` PUCT simulations per
-      move (`c_puct`), root noise Dir(`dirichlet_alpha`) mixed in at `noise_fraction`; the first
-      `random_moves` moves of each game are uniformly random (so every opening is met: the
-      perfect player opens anywhere, all nine openings draw), the next ones drawn from the
-      visits at temperature 1 up to move `temperature_moves`, then the most visited;
-    - learning: `n_steps` Adam steps (`lr`) per iteration on minibatches of `batch_size` from the
-      examples of the last `window` iterations; network with `hidden` units per layer, weight
-      decay `c_l2`;
+    Settings come from `config` (default `TrainConfig()`), with any of them overridden by name:
+    `train(game, seed=0, n_iterations=10, n_simulations=25)`.
+
+    - self-play: `games_per_iteration` games per iteration, searched as `config.self_play` says
+      (PUCT simulations, root noise, temperature; the first `random_moves` moves of each game are
+      uniformly random, so every opening is met: the perfect player opens anywhere);
+    - learning: `n_gradient_steps` Adam steps (`lr`) per iteration on minibatches of
+      `batch_size` from the examples of the last `window` iterations; network with `hidden` units
+      per layer, weight decay `c_l2`;
     - evaluation (`evaluate_strength`, by default for tic-tac-toe): after every iteration, the exact
       probability of losing to the perfect player, for the raw network and for the search with
       `eval_simulations` simulations, and to a uniformly random player, for the raw network,
       each as first and as second player (`loss_rates`).
 
-    The defaults reach stable no-loss play against the perfect player in about 5 s on a 2-core laptop
-    (`benchmarks/bench_alphazero.py`). `progress` shows a tqdm bar.
+    `progress` shows a tqdm bar.
     """
     check_game("game", game)
     if not callable(getattr(game, "encode", None)):
@@ -127,40 +164,33 @@ def train(
             f"{type(game).__name__} has none"
         )
     seed = v_.check_int("seed", seed, low=0)
-    n_iterations = v_.check_int("n_iterations", n_iterations, low=1)
-    games_per_iteration = v_.check_int("games_per_iteration", games_per_iteration, low=1)
-    n_steps = v_.check_int("n_steps", n_steps, low=0)
-    batch_size = v_.check_int("batch_size", batch_size, low=1)
-    window = v_.check_int("window", window, low=1)
-    eval_simulations = v_.check_int("eval_simulations", eval_simulations, low=0)
-    config = SelfPlayConfig(
-        n_simulations=v_.check_int("n_simulations", n_simulations, low=1),
-        c_puct=v_.check_float("c_puct", c_puct, low=0.0),
-        dirichlet_alpha=v_.check_float("dirichlet_alpha", dirichlet_alpha, low=0.0, low_open=True),
-        noise_fraction=v_.check_probability("noise_fraction", noise_fraction),
-        temperature_moves=v_.check_int("temperature_moves", temperature_moves, low=0),
-        random_moves=v_.check_int("random_moves", random_moves, low=0),
-    )
+    if config is None:
+        config = TrainConfig()
+    elif not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be an alphazero.TrainConfig, got {type(config).__name__}")
+    config = config.replace(**settings)
+    evaluate_strength = config.evaluate_strength
     if evaluate_strength is None:
         evaluate_strength = _default_game_is_solvable(game)
+    n_gradient_steps, batch_size = config.n_gradient_steps, config.batch_size
 
-    rng_play, rng_learn, rng_eval = v_.spawn_rngs(seed, 3)
+    rng_play, rng_learn, rng_eval = spawn_rngs(seed, 3)
     n_inputs = encode(game, game.initial_state()).size
-    net = PolicyValueNet(n_inputs, game.num_actions, hidden, seed=seed)
-    opt = Adam(net.params, lr=lr)
+    net = PolicyValueNet(n_inputs, game.num_actions, config.hidden, seed=seed)
+    opt = Adam(net.params, lr=config.lr)
     buffer: list[tuple[np.ndarray, ...]] = []
     history = History()
     positions, seconds = 0, 0.0
 
     cache: dict = {}  # network outputs per position, valid until the next gradient step
-    bar = tqdm(range(n_iterations), desc="AlphaZero", disable=not progress)
+    bar = tqdm(range(config.n_iterations), desc="AlphaZero", disable=not progress)
     for _ in bar:
         t0 = time.perf_counter()
         # Self-play with theta fixed: one cache of network outputs for the whole iteration.
         evaluator = network_evaluator(game, net, cache)
         examples = []
-        for _ in range(games_per_iteration):
-            examples += self_play_game(game, evaluator, rng_play, config)
+        for _ in range(config.games_per_iteration):
+            examples += self_play_game(game, evaluator, rng=rng_play, config=config.self_play)
         positions += len(examples)
         examples = augment(game, examples)
         buffer.append(
@@ -171,29 +201,30 @@ def train(
                 np.array([z for _, _, z in examples]),
             )
         )
-        del buffer[:-window]
+        del buffer[: -config.window]
         X, legal, pi, z = (np.concatenate(parts) for parts in zip(*buffer, strict=True))
 
         # Learning: minibatch Adam steps on the AlphaZero loss.
         value_loss, policy_loss = [], []
-        for _ in range(n_steps):
-            idx = rng_learn.integers(len(X), size=batch_size)
-            parts, grads = net.loss_and_grads(X[idx], legal[idx], pi[idx], z[idx], c_l2)
+        for _ in range(n_gradient_steps):
+            idx = random_indices(len(X), batch_size, rng=rng_learn)
+            parts, grads = net.loss_and_grads(X[idx], legal[idx], pi[idx], z[idx], config.c_l2)
             opt.step(grads)
             value_loss.append(parts.value)
             policy_loss.append(parts.policy)
-        if n_steps:
+        if n_gradient_steps:
             cache = {}
         seconds += time.perf_counter() - t0
-        last = max(1, n_steps // 5)  # report the mean of the last fifth of the steps
-        history.value_loss.append(float(np.mean(value_loss[-last:])) if n_steps else np.nan)
-        history.policy_loss.append(float(np.mean(policy_loss[-last:])) if n_steps else np.nan)
+        last = max(1, n_gradient_steps // 5)  # report the mean of the last fifth of the steps
+        learned = n_gradient_steps > 0
+        history.value_loss.append(float(np.mean(value_loss[-last:])) if learned else np.nan)
+        history.policy_loss.append(float(np.mean(policy_loss[-last:])) if learned else np.nan)
         history.positions.append(positions)
         history.seconds.append(seconds)
 
         # Evaluation against the perfect player (not counted in `seconds`).
         if evaluate_strength:
-            eval_seed = int(rng_eval.integers(2**31))
+            eval_seed = draw_seed(rng=rng_eval)
             # the evaluation fills the cache that the next iteration's self-play starts from
             raw_player = AlphaZeroPlayer(game, net, 0, seed=eval_seed, cache=cache)
             raw = loss_rates(game, raw_player)
@@ -202,10 +233,15 @@ def train(
                 loss_rates(
                     game,
                     AlphaZeroPlayer(
-                        game, net, eval_simulations, c_puct=c_puct, seed=eval_seed, cache=cache
+                        game,
+                        net,
+                        config.eval_simulations,
+                        c_puct=config.self_play.c_puct,
+                        seed=eval_seed,
+                        cache=cache,
                     ),
                 )
-                if eval_simulations
+                if config.eval_simulations
                 else (np.nan, np.nan)
             )
         else:

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
 
 import gymnasium
 import numpy as np
 
+from mbrl_helpers.models import DeterministicModel
+from mbrl_helpers.tabular import epsilon_greedy, q_update
 from mbrl_helpers.validation import (
     check_budget,
     check_discount,
@@ -45,14 +46,10 @@ from mbrl_helpers.validation import (
 __all__ = [
     "DynaQAgent",
     "DynaResult",
-    "TableModel",
     "dyna_q",
     "dyna_q_plus",
-    "epsilon_greedy",
-    "greedy_policy",
     "planning",
     "q_learning",
-    "q_update",
 ]
 
 
@@ -65,86 +62,16 @@ class DynaResult:
     returns: np.ndarray  # undiscounted return of each finished episode
     rewards: np.ndarray  # reward of every real time step, over all episodes
     n_updates: int  # planning updates made (n_planning per real step)
-    model: TableModel | None = None  # the learned model (the fast path does not return one)
-
-
-class TableModel:
-    """The deterministic table model of Dyna-Q: step (e), `Model(S, A) <- R, S'`.
-
-    `transitions[s][a] = (r, s_next, terminated)`; `states` lists the previously observed
-    states (first visit first) and `actions[s]` the actions previously taken in `s`: exactly
-    what step (f) samples from. With `plus=True` (Dyna-Q+, Sutton & Barto 8.3 footnote) a newly
-    seen state gets every action at once, modelled as "back to the same state, reward 0",
-    and `last_tried[s][a]` records the time step each pair was last tried for real.
-    """
-
-    def __init__(self, n_actions: int, plus: bool = False):
-        self.n_actions = check_int("n_actions", n_actions, low=1)
-        self.plus = bool(plus)
-        self.transitions: dict[int, dict[int, tuple[float, int, bool]]] = {}
-        self.states: list[int] = []
-        self.actions: dict[int, list[int]] = {}
-        self.last_tried: dict[int, list[int]] = {}
-
-    def update(self, s: int, a: int, r: float, s_next: int, terminated: bool, t: int = 0) -> None:
-        """Model(S, A) <- R, S' (the latest observation wins: the world may change)."""
-        if not (type(a) is int and 0 <= a < self.n_actions):  # a cheap test first
-            a = check_int("a", a, low=0, high=self.n_actions - 1)
-        if s not in self.transitions:
-            self.states.append(s)
-            if self.plus:  # untried actions: assumed to lead back to s with reward 0
-                self.transitions[s] = {b: (0.0, s, False) for b in range(self.n_actions)}
-                self.actions[s] = list(range(self.n_actions))
-                self.last_tried[s] = [0] * self.n_actions
-            else:
-                self.transitions[s] = {}
-                self.actions[s] = []
-        if a not in self.transitions[s]:
-            self.actions[s].append(a)
-        self.transitions[s][a] = (r, s_next, terminated)
-        if self.plus:
-            self.last_tried[s][a] = t
-
-    def __len__(self) -> int:
-        """The number of modelled (s, a) pairs."""
-        return sum(len(tried) for tried in self.actions.values())
-
-
-def q_update(
-    Q, s: int, a: int, r: float, s_next: int, terminated: bool, alpha: float, gamma: float
-):
-    """Step (d): Q(S, A) <- Q(S, A) + alpha [R + gamma max_a Q(S', a) - Q(S, A)].
-
-    A terminal S' has no future: the target is just R (Sutton & Barto 6.5).
-    """
-    _check_update(Q, s, a, s_next, alpha, gamma)
-    target = r if terminated else r + gamma * max(Q[s_next])
-    Q[s][a] += alpha * (target - Q[s][a])
-
-
-def epsilon_greedy(q_s: Sequence[float], epsilon: float, rng: np.random.Generator) -> int:
-    """Step (b): with probability epsilon a random action, else a greedy one, ties at random.
-
-    A fixed tie-break (always the first argmax) makes a zero-initialised agent walk into the
-    same wall forever; random ties make the first episode a random walk.
-    """
-    if not (type(epsilon) is float and 0.0 <= epsilon <= 1.0):  # a cheap test first
-        check_probability("epsilon", epsilon)  # raises, naming the argument, if it is wrong
-    if rng.random() < epsilon:
-        return int(rng.random() * len(q_s))
-    best = max(q_s)
-    greedy = [a for a, q in enumerate(q_s) if q == best]
-    if len(greedy) == 1:
-        return greedy[0]
-    return greedy[int(rng.random() * len(greedy))]
+    model: DeterministicModel | None = None  # the learned model (None from the fast path)
 
 
 def planning(
     Q,
-    model: TableModel,
+    model: DeterministicModel,
     n_planning: int,
     alpha: float,
     gamma: float,
+    *,
     rng: np.random.Generator,
     kappa: float = 0.0,
     t: int = 0,
@@ -156,17 +83,11 @@ def planning(
     Dyna-Q+ (kappa > 0) plans with R + kappa sqrt(tau), tau = t - (time (S, A) was last tried).
     """
     n_planning = _check_planning(model, n_planning, alpha, gamma, kappa)
-    states, actions, transitions = model.states, model.actions, model.transitions
-    for u_s, u_a in rng.random((n_planning, 2)).tolist():
-        s = states[int(u_s * len(states))]  # S <- random previously observed state
-        tried = actions[s]
-        a = tried[int(u_a * len(tried))]  # A <- random action previously taken in S
-        r, s_next, terminated = transitions[s][a]  # R, S' <- Model(S, A)
+    for s, a in model.random_pairs(n_planning, rng=rng):  # S, A: observed state, tried action
+        r, s_next, terminated = model.transitions[s][a]  # R, S' <- Model(S, A)
         if kappa:  # Dyna-Q+: bonus for pairs not tried for a long time (planning only)
             r += kappa * math.sqrt(t - model.last_tried[s][a])
-        # Q(S, A) <- Q(S, A) + alpha [R + gamma max_a Q(S', a) - Q(S, A)], as in the box
-        target = r if terminated else r + gamma * max(Q[s_next])
-        Q[s][a] += alpha * (target - Q[s][a])
+        q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
 
 
 def dyna_q(
@@ -195,23 +116,23 @@ def dyna_q(
     alpha, gamma = check_step_size("alpha", alpha), check_discount("gamma", gamma)
     epsilon = check_probability("epsilon", epsilon)
     kappa = check_float("kappa", kappa, low=0.0)
-    env_seed, act_rng, plan_rng = _streams(rng)
+    env_seed, act_rng, plan_rng = _streams(rng=rng)
 
     # Initialize Q(s, a) and Model(s, a) (the box's first line, without a letter)
     Q = [[0.0] * n_actions for _ in range(n_states)]
-    model = TableModel(n_actions, plus=kappa > 0)
+    model = DeterministicModel(n_actions=n_actions, plus=kappa > 0)
     steps, returns, rewards = [], [], []
     t = 0
     while len(steps) < n_episodes and t < n_steps:
         s, _ = env.reset(seed=env_seed if t == 0 else None)  # (a) S <- current state
         episode_steps, episode_return = 0, 0.0
         while True:
-            a = epsilon_greedy(Q[s], epsilon, act_rng)  # (b) A <- eps-greedy(S, Q)
+            a = epsilon_greedy(Q[s], epsilon, rng=act_rng)  # (b) A <- eps-greedy(S, Q)
             s_next, r, terminated, truncated, _ = env.step(a)  # (c) take A; observe R, S'
             s_next, r, t = int(s_next), float(r), t + 1
             q_update(Q, s, a, r, s_next, terminated, alpha, gamma)  # (d) direct RL
             model.update(s, a, r, s_next, terminated, t)  # (e) Model(S, A) <- R, S'
-            planning(Q, model, n_planning, alpha, gamma, plan_rng, kappa, t)  # (f)
+            planning(Q, model, n_planning, alpha, gamma, rng=plan_rng, kappa=kappa, t=t)  # (f)
             rewards.append(r)
             episode_steps, episode_return = episode_steps + 1, episode_return + r
             s = s_next
@@ -245,16 +166,6 @@ def dyna_q_plus(
     return dyna_q(env, n_planning, kappa=kappa, **kwargs)
 
 
-def greedy_policy(Q: np.ndarray) -> np.ndarray:
-    """The greedy action of each state (-1 where every action is tied, i.e. nothing learned)."""
-    Q = np.asarray(Q, dtype=float)
-    if Q.ndim != 2:
-        raise ValueError(f"Q must be a 2-D array (n_states, n_actions), got shape {Q.shape}")
-    pi = Q.argmax(axis=1)
-    pi[(Q == Q.max(axis=1, keepdims=True)).all(axis=1)] = -1
-    return pi
-
-
 class DynaQAgent:
     """Dyna-Q (section 8.2) one step at a time, built from this module's pieces.
 
@@ -282,25 +193,25 @@ class DynaQAgent:
         self.n_planning = check_int("n_planning", n_planning, low=0)
         self.rng = check_rng("rng", rng)
         self.Q = [[0.0] * n_actions for _ in range(n_states)]
-        self.model = TableModel(n_actions)
+        self.model = DeterministicModel(n_actions=n_actions)
         self.n_updates = 0
 
     def act(self, s: int) -> int:
         """(b) A <- epsilon-greedy(S, Q), ties broken at random."""
-        return epsilon_greedy(self.Q[s], self.epsilon, self.rng)
+        return epsilon_greedy(self.Q[s], self.epsilon, rng=self.rng)
 
     def learn(self, s: int, a: int, r: float, s_next: int, terminated: bool) -> None:
         """Steps (d)-(f) after one real transition."""
         q_update(self.Q, s, a, r, s_next, terminated, self.alpha, self.gamma)  # (d)
         self.model.update(s, a, r, s_next, terminated)  # (e) Model(S, A) <- R, S'
-        planning(self.Q, self.model, self.n_planning, self.alpha, self.gamma, self.rng)
+        planning(self.Q, self.model, self.n_planning, self.alpha, self.gamma, rng=self.rng)
         self.n_updates += 1 + self.n_planning
 
 
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _streams(rng) -> tuple[int, np.random.Generator, np.random.Generator]:
+def _streams(*, rng) -> tuple[int, np.random.Generator, np.random.Generator]:
     """The environment's seed, and independent generators for acting and for planning."""
     check_rng("rng", rng)
     env_seed, entropy = (int(x) for x in rng.integers(2**31, size=2))
@@ -308,25 +219,6 @@ def _streams(rng) -> tuple[int, np.random.Generator, np.random.Generator]:
     # two generators built from one SeedSequence would not give the same streams.
     act_ss, plan_ss = np.random.SeedSequence(entropy).spawn(2)
     return env_seed, np.random.default_rng(act_ss), np.random.default_rng(plan_ss)
-
-
-def _check_update(Q, s, a, s_next, alpha, gamma) -> None:
-    """q_update's arguments, or an error that names the bad one (a cheap test first)."""
-    try:
-        n_states, n_actions = len(Q), len(Q[0])
-    except (TypeError, IndexError):
-        raise TypeError(f"Q must be a non-empty table Q[s][a], got {Q!r:.60}") from None
-    if (
-        type(s) is int and type(a) is int and type(s_next) is int  # not bool, not 1.5
-        and type(alpha) is float and type(gamma) is float
-        and 0.0 < alpha <= 1.0 and 0.0 <= gamma <= 1.0
-        and 0 <= s < n_states and 0 <= a < n_actions and 0 <= s_next < n_states
-    ):  # fmt: skip
-        return
-    check_step_size("alpha", alpha)
-    check_discount("gamma", gamma)
-    for name, value, n in (("s", s, n_states), ("a", a, n_actions), ("s_next", s_next, n_states)):
-        check_int(name, value, low=0, high=n - 1)
 
 
 def _check_planning(model, n_planning, alpha, gamma, kappa) -> int:

@@ -9,7 +9,8 @@ wrappers and `TimeLimit`: it reads the maze's transition tables and simulates it
 
 Why it is faster, in plain Python (numpy's per-call overhead dominates on a 6x9 maze):
 
-- the whole box (b)-(f) is inlined in one function: no calls, attributes or wrappers per step;
+- the box (b)-(f) runs in one loop with local variables, and a handful of calls per real step
+  (`_Uniforms.next`, `_FlatModel.record` and `.picks`, `_plan`), none per planning update;
 - the model is one flat list of `(s, a, r, s_next, g, t_last)` entries, `n_actions` slots per
   observed state, so a planning step is one indexing and one unpacking; `g = gamma` or 0.0 for
   a terminal S' (`r + 0.0 * max Q(S')` is exactly `r`, so no branch is needed); `t_last` is
@@ -103,146 +104,60 @@ def dyna_q_fast(
     epsilon = check_probability("epsilon", epsilon)
     kappa = check_float("kappa", kappa, low=0.0)
     plus = kappa > 0
-    _, act_rng, plan_rng = _streams(
-        rng
-    )  # the env seed is drawn but unused: mazes are deterministic
+    _, act_rng, plan_rng = _streams(rng=rng)  # the env seed is unused: mazes are deterministic
 
     # The world: its tables now, and after a pending change (the changing mazes).
     next_state, reward, terminal = maze.next_state, maze.reward, maze.terminal
     change_in = math.inf
     if isinstance(maze, ChangingMaze) and not maze.changed:
         change_in = maze.change_at - maze.t
-    start = maze.start
 
     Q = [[0.0] * n_actions for _ in range(n_states)]
     V = [0.0] * n_states  # V[s] == max(Q[s]) at all times, kept up to date by every update
-    # The model, flat: the i-th observed state (first visit first) owns the slots
-    # entry[i * n_actions : (i + 1) * n_actions], filled with its tried actions in the order
-    # they were first tried; an entry is (s, a, r, s_next, g, t_last).
-    entry = [None] * (n_states * n_actions)
-    slot = [-1] * n_states  # slot[s]: i, or -1 if s was never observed
-    where = [None] * n_states  # where[s][a]: the entry index of (s, a), -1 if untried
-    n_tried = []  # n_tried[i]: actions tried in the i-th observed state
-    n_tried_array = np.zeros(n_states)  # the same, for the vectorised index computation
-    n_observed = 0
-    sqrt = math.sqrt
-    bonus = [0.0]  # Dyna-Q+: kappa sqrt(tau) for tau = 0, 1, ..., t, grown as t grows
+    model = _FlatModel(n_states, n_actions, gamma, plus)
+    uniform = _Uniforms(rng=act_rng).next
     plan_random = plan_rng.random
-    act_random = act_rng.random
-    act_u, act_i = act_random(_BLOCK).tolist(), 0
-
+    bonus = [0.0]  # Dyna-Q+: kappa sqrt(tau) for tau = 0, 1, ..., t, grown as t grows
     steps, returns, rewards = [], [], []
     t = 0
     rewarded = plus  # any nonzero reward seen yet? (a Dyna-Q+ bonus is nonzero at once)
     while len(steps) < n_episodes and t < n_steps:
-        s = start
+        s = maze.start
         episode_steps, episode_return = 0, 0.0
         while True:
             # (b) epsilon-greedy, ties at random: one uniform draw per choice
-            if act_i == _BLOCK:
-                act_u, act_i = act_random(_BLOCK).tolist(), 0
-            u = act_u[act_i]
-            act_i += 1
             q = Q[s]
-            if u < epsilon:
-                if act_i == _BLOCK:
-                    act_u, act_i = act_random(_BLOCK).tolist(), 0
-                a = int(act_u[act_i] * n_actions)
-                act_i += 1
+            if uniform() < epsilon:
+                a = int(uniform() * n_actions)
             else:
-                best = V[s]
-                greedy = [b for b, v in enumerate(q) if v == best]
-                if len(greedy) == 1:
-                    a = greedy[0]
-                else:
-                    if act_i == _BLOCK:
-                        act_u, act_i = act_random(_BLOCK).tolist(), 0
-                    a = greedy[int(act_u[act_i] * len(greedy))]
-                    act_i += 1
+                greedy = [b for b, v in enumerate(q) if v == V[s]]
+                a = greedy[0] if len(greedy) == 1 else greedy[int(uniform() * len(greedy))]
             # (c) take A; observe R, S' (the maze's own tables)
-            s_next = next_state[s][a]
-            r = reward[s][a]
+            s_next, r = next_state[s][a], reward[s][a]
             terminated = terminal[s_next]
             t += 1
             if t == change_in:
                 next_state, reward, terminal = maze.tables_after
             # (d) direct RL
             old = q[a]
-            if terminated:
-                new = q[a] = old + alpha * (r - old)
-            else:
-                new = q[a] = old + alpha * (r + gamma * V[s_next] - old)
+            new = q[a] = old + alpha * ((r if terminated else r + gamma * V[s_next]) - old)
             if new > V[s]:
                 V[s] = new
-            elif new < old and old == V[s]:
+            elif new < old and old == V[s]:  # the max went down: recompute it
                 V[s] = max(q)
             # (e) Model(S, A) <- R, S'
-            if slot[s] < 0:  # a newly observed state
-                i = slot[s] = n_observed
-                n_observed += 1
-                base = i * n_actions
-                if plus:  # untried actions: back to s, reward 0 (the book's footnote)
-                    for b in range(n_actions):
-                        entry[base + b] = (s, b, 0.0, s, gamma, 0)
-                    where[s] = list(range(base, base + n_actions))
-                    n_tried.append(n_actions)
-                    n_tried_array[i] = n_actions
-                else:
-                    where[s] = [-1] * n_actions
-                    n_tried.append(0)
-            k = where[s][a]
-            if k < 0:  # a newly tried action
-                i = slot[s]
-                k = where[s][a] = i * n_actions + n_tried[i]
-                n_tried[i] += 1
-                n_tried_array[i] += 1
-            entry[k] = (s, a, r, s_next, 0.0 if terminated else gamma, t)
+            model.record(s, a, r, s_next, terminated, t)
             # (f) planning: n times S, A <- random observed pair; R, S' <- Model(S, A); update
-            if r != 0.0:
-                rewarded = True
+            rewarded = rewarded or r != 0.0
             if n_planning:
                 u = plan_random((n_planning, 2))
-                if not rewarded:
-                    # Q is still all zeros and every modelled reward is 0: each update would
-                    # be Q += alpha * (0 + g * 0 - 0), exactly nothing. The numbers are drawn
-                    # anyway (the stream stays that of dyna_q); the arithmetic is skipped.
-                    pass
-                else:
-                    # S <- the int(u_s * n_observed)-th observed state; A <- its
-                    # int(u_a * n_tried)-th tried action: the choices of dyna_q, as entry
-                    # indices (numpy truncates float64 products exactly as int() does).
-                    if n_planning >= _VECTOR_MIN:
-                        i = (u[:, 0] * n_observed).astype(np.intp)
-                        picks = (
-                            i * n_actions + (u[:, 1] * n_tried_array[i]).astype(np.intp)
-                        ).tolist()
-                    else:
-                        picks = []
-                        for u_s, u_a in u.tolist():
-                            i = int(u_s * n_observed)
-                            picks.append(i * n_actions + int(u_a * n_tried[i]))
+                # Until the first reward, Q is all zeros and every modelled reward is 0: each
+                # update would be Q += alpha * (0 + g * 0 - 0), exactly nothing. The numbers are
+                # drawn anyway (the stream stays that of dyna_q); the arithmetic is skipped.
+                if rewarded:
                     if plus:
-                        bonus.append(kappa * sqrt(t))  # bonus[tau] = kappa sqrt(tau), tau <= t
-                        for k in picks:
-                            ps, pa, pr, ps_next, g, t_last = entry[k]  # R, S' <- Model(S, A)
-                            pq = Q[ps]
-                            old = pq[pa]
-                            pr = pr + bonus[t - t_last]
-                            new = pq[pa] = old + alpha * (pr + g * V[ps_next] - old)
-                            if new > V[ps]:
-                                V[ps] = new
-                            elif new < old and old == V[ps]:
-                                V[ps] = max(pq)
-                    else:
-                        for k in picks:
-                            ps, pa, pr, ps_next, g, _ = entry[k]  # R, S' <- Model(S, A)
-                            pq = Q[ps]
-                            old = pq[pa]
-                            new = pq[pa] = old + alpha * (pr + g * V[ps_next] - old)
-                            if new > V[ps]:
-                                V[ps] = new
-                            elif new < old and old == V[ps]:  # the max went down: recompute
-                                V[ps] = max(pq)
+                        bonus.append(kappa * math.sqrt(t))  # bonus[tau] = kappa sqrt(tau)
+                    _plan(Q, V, model.entry, model.picks(u), alpha, bonus, t, plus)
             rewards.append(r)
             episode_steps += 1
             episode_return += r
@@ -260,3 +175,101 @@ def dyna_q_fast(
         rewards=np.array(rewards, dtype=float),
         n_updates=n_planning * t,
     )
+
+
+class _Uniforms:
+    """The acting stream's uniforms, pre-drawn in blocks: the numbers `dyna_q` draws one by one."""
+
+    def __init__(self, *, rng: np.random.Generator) -> None:
+        self.random = rng.random
+        self.block, self.i = self.random(_BLOCK).tolist(), 0
+
+    def next(self) -> float:
+        if self.i == _BLOCK:
+            self.block, self.i = self.random(_BLOCK).tolist(), 0
+        self.i += 1
+        return self.block[self.i - 1]
+
+
+class _FlatModel:
+    """Dyna-Q's deterministic model (`models.DeterministicModel`), flattened for speed.
+
+    The i-th observed state (first visit first) owns the slots entry[i * n_actions : (i + 1) *
+    n_actions], filled with its tried actions in the order they were first tried; an entry is
+    `(s, a, r, s_next, g, t_last)`, with g = gamma, or 0.0 for a terminal S'.
+    """
+
+    def __init__(self, n_states: int, n_actions: int, gamma: float, plus: bool) -> None:
+        self.n_actions, self.gamma, self.plus = n_actions, gamma, plus
+        self.entry: list = [None] * (n_states * n_actions)
+        self.slot = [-1] * n_states  # slot[s]: i, or -1 if s was never observed
+        self.where: list = [None] * n_states  # where[s][a]: the entry of (s, a), -1 if untried
+        self.n_tried: list[int] = []  # n_tried[i]: actions tried in the i-th observed state
+        self.n_tried_array = np.zeros(n_states)  # the same, for the vectorised picks
+        self.n_observed = 0
+
+    def record(self, s: int, a: int, r: float, s_next: int, terminated: bool, t: int) -> None:
+        """Model(S, A) <- R, S' (step e), at real time step t."""
+        if self.slot[s] < 0:  # a newly observed state
+            i = self.slot[s] = self.n_observed
+            self.n_observed += 1
+            base = i * self.n_actions
+            if self.plus:  # untried actions: back to s, reward 0 (the book's footnote)
+                for b in range(self.n_actions):
+                    self.entry[base + b] = (s, b, 0.0, s, self.gamma, 0)
+                self.where[s] = list(range(base, base + self.n_actions))
+                self.n_tried.append(self.n_actions)
+                self.n_tried_array[i] = self.n_actions
+            else:
+                self.where[s] = [-1] * self.n_actions
+                self.n_tried.append(0)
+        k = self.where[s][a]
+        if k < 0:  # a newly tried action
+            i = self.slot[s]
+            k = self.where[s][a] = i * self.n_actions + self.n_tried[i]
+            self.n_tried[i] += 1
+            self.n_tried_array[i] += 1
+        self.entry[k] = (s, a, r, s_next, 0.0 if terminated else self.gamma, t)
+
+    def picks(self, u: np.ndarray) -> list[int]:
+        """The entries of step (f) for the uniforms `u` (shape (n, 2)): S <- the int(u_s *
+        n_observed)-th observed state, A <- its int(u_a * n_tried)-th tried action, as
+        `DeterministicModel.random_pairs` chooses (numpy truncates float64 products exactly as
+        int() does)."""
+        if len(u) >= _VECTOR_MIN:
+            i = (u[:, 0] * self.n_observed).astype(np.intp)
+            return (i * self.n_actions + (u[:, 1] * self.n_tried_array[i]).astype(np.intp)).tolist()
+        n_observed, n_tried, n_actions = self.n_observed, self.n_tried, self.n_actions
+        picks = []
+        for u_s, u_a in u.tolist():
+            i = int(u_s * n_observed)
+            picks.append(i * n_actions + int(u_a * n_tried[i]))
+        return picks
+
+
+def _plan(Q, V, entry, picks, alpha: float, bonus: list[float], t: int, plus: bool) -> None:
+    """Step (f)'s updates on the picked model entries, keeping V[s] = max Q(s, .) up to date.
+
+    Q(S, A) <- Q(S, A) + alpha [R + g V(S') - Q(S, A)], R plus kappa sqrt(t - t_last) for
+    Dyna-Q+. Two copies of the loop, so that plain Dyna-Q pays nothing for the bonus.
+    """
+    if plus:
+        for k in picks:
+            ps, pa, pr, ps_next, g, t_last = entry[k]  # R, S' <- Model(S, A)
+            pq = Q[ps]
+            old = pq[pa]
+            new = pq[pa] = old + alpha * (pr + bonus[t - t_last] + g * V[ps_next] - old)
+            if new > V[ps]:
+                V[ps] = new
+            elif new < old and old == V[ps]:
+                V[ps] = max(pq)
+    else:
+        for k in picks:
+            ps, pa, pr, ps_next, g, _ = entry[k]  # R, S' <- Model(S, A)
+            pq = Q[ps]
+            old = pq[pa]
+            new = pq[pa] = old + alpha * (pr + g * V[ps_next] - old)
+            if new > V[ps]:
+                V[ps] = new
+            elif new < old and old == V[ps]:  # the max went down: recompute it
+                V[ps] = max(pq)

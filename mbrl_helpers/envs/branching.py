@@ -45,7 +45,7 @@ class BranchingTask(NamedTuple):
 
 
 def random_branching_task(
-    n_states: int, b: int, rng: np.random.Generator, p_terminate: float = 0.1
+    n_states: int, b: int, *, rng: np.random.Generator, p_terminate: float = 0.1
 ) -> BranchingTask:
     """A random task of Figure 8.8 with `n_states` states and branching factor `b`."""
     n_states = validation.check_int("n_states", n_states, low=1)

@@ -48,13 +48,14 @@ cell (walls dark grey, start blue, goal green, agent red).
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from io import StringIO
 
 import gymnasium
 import numpy as np
 from gymnasium import spaces
+
+from mbrl_helpers.validation import check_action
 
 UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3
 ACTION_NAMES = ("up", "right", "down", "left")
@@ -196,15 +197,7 @@ class GridWorld(gymnasium.Env):
 
     def step(self, action):
         """Move one cell; +1 and termination on reaching a goal, 0 otherwise."""
-        if isinstance(action, np.ndarray) and action.shape == () and action.dtype.kind in "iu":
-            action = int(action)  # Discrete(4).contains accepts a 0-d integer array
-        if type(action) is not int and (
-            isinstance(action, bool) or not isinstance(action, numbers.Integral)
-        ):
-            raise TypeError(f"action must be an integer in {{0, 1, 2, 3}}, got {action!r}")
-        a = int(action)
-        if not 0 <= a < 4:
-            raise ValueError(f"action must be in {{0, 1, 2, 3}}, got {action!r}")
+        a = action if type(action) is int and 0 <= action < 4 else check_action("action", action, 4)
         s_next = self.next_state[self.s][a]
         r = self.reward[self.s][a]
         self.s = s_next

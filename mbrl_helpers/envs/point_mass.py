@@ -46,7 +46,7 @@ class PointMass:
 
 
 def random_transitions(
-    system, n: int, rng: np.random.Generator, *, state_scale: float, action_scale: float
+    system, n: int, *, rng: np.random.Generator, state_scale: float, action_scale: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`n` transitions of `system` from random states N(0, state_scale^2) and actions
     uniform in [-action_scale, action_scale]: the data a model is fitted to."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gymnasium
 
-from mbrl_helpers.validation import check_int
+from mbrl_helpers.validation import check_action, check_int
 
 __all__ = ["SimulatedEnv"]
 
@@ -53,9 +53,8 @@ class SimulatedEnv(gymnasium.Env):
         return self._s, {}
 
     def step(self, action):
-        if not self.action_space.contains(action):
-            raise ValueError(f"action must be in {self.action_space}, got {action!r}")
-        r, s_next, terminated = self.model.sample(self._s, int(action), self.np_random)
+        a = check_action("action", action, int(self.action_space.n))
+        r, s_next, terminated = self.model.sample(self._s, a, rng=self.np_random)
         self._s, self._t = int(s_next), self._t + 1
         self.n_model_steps += 1
         truncated = self.max_episode_steps is not None and self._t >= self.max_episode_steps

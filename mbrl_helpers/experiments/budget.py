@@ -24,7 +24,8 @@ import numpy as np
 from mbrl_helpers import dyna, models, planning
 from mbrl_helpers.experiments import example_8_4
 from mbrl_helpers.planning import rtdp
-from mbrl_helpers.validation import check_int, check_rng, spawn_rngs
+from mbrl_helpers.randomness import random_index, spawn_rngs
+from mbrl_helpers.validation import check_int, check_rng
 
 
 @dataclass(frozen=True)
@@ -60,31 +61,20 @@ def learn_until_near_optimal(
     return Cost(agent.n_updates // (1 + n_planning), agent.n_updates, length)
 
 
-def explore(env: gymnasium.Env, s: int, n_steps: int, rng: np.random.Generator, model=None):
+def explore(env: gymnasium.Env, s: int, n_steps: int, *, rng: np.random.Generator, model=None):
     """From state `s`, take `n_steps` uniformly random real steps, recording them in a table
     model (unseen pairs: stay put with reward 0). Returns `(model, state reached)`."""
     check_rng("rng", rng)
     model = model if model is not None else models.TabularModel(prior=models.self_loop_prior())
     n_actions = env.action_space.n
     for _ in range(check_int("n_steps", n_steps, low=0)):
-        a = int(rng.integers(n_actions))
+        a = random_index(n_actions, rng=rng)
         s_next, r, terminated, truncated, _ = env.step(a)
         model.update(s, a, r, s_next, terminated)
         s = s_next
         if terminated or truncated:
             s, _ = env.reset()
     return model, s
-
-
-def value_iteration_counting(P, gamma: float, theta: float = 1e-6) -> tuple[np.ndarray, int]:
-    """Value iteration by in-place sweeps; returns `(Q, updates)`, updates = sweeps * |S| * |A|."""
-    n_states, n_actions = len(P), len(P[0])
-    V = np.zeros(n_states)
-    sweeps = 1
-    while planning.value_iteration_sweep(V, P, gamma) >= theta:
-        sweeps += 1
-    T, R = planning.tabulate(P)
-    return R + gamma * T @ V, sweeps * n_states * n_actions
 
 
 def value_iteration_on_learned_model(
@@ -105,10 +95,12 @@ def value_iteration_on_learned_model(
     s, _ = env.reset(seed=seed)
     model, steps, updates = None, 0, 0
     while steps < max_steps:
-        model, s = explore(env, s, chunk, rng, model)
+        model, s = explore(env, s, chunk, rng=rng, model=model)
         steps += chunk
-        Q, spent = value_iteration_counting(model.to_P(n_states, n_actions), gamma)
-        updates += spent
+        plan = planning.value_iteration(
+            model.to_P(n_states, n_actions), gamma, theta=1e-6, in_place=True
+        )
+        Q, updates = plan.Q, updates + plan.n_updates
         length = example_8_4.greedy_path_length(P, Q, start, target)
         if length is not None:
             return Cost(steps, updates, length), model
@@ -133,7 +125,7 @@ def decision_time_episode(
     Q = np.ones((n_states, n_actions))
     s, _ = env.reset(seed=seed)
     for step in range(1, check_int("max_steps", max_steps, low=1) + 1):
-        a = rtdp.rtdp_plan(Q, P_plan, s, gamma, n_updates, max_depth, rng)
+        a = rtdp.rtdp_plan(Q, P_plan, s, gamma, n_updates, max_depth, rng=rng)
         s, _r, terminated, truncated, _ = env.step(a)
         if terminated or truncated:
             return Cost(step, step * n_updates, step)

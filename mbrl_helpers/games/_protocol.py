@@ -60,11 +60,23 @@ def illegal_action(game: Game, state: State, action) -> ValueError:
     return ValueError(f"action {action!r} is illegal here; legal actions are {list(legal)}")
 
 
+_GAME_METHODS = (
+    "initial_state",
+    "current_player",
+    "legal_actions",
+    "next_state",
+    "is_terminal",
+    "returns",
+)  # render is for display: algorithms do not need it
+
+
 def check_game(name: str, game) -> Game:
-    """Raise a TypeError unless `game` follows the `Game` protocol."""
-    if not isinstance(game, Game):
+    """Raise a TypeError unless `game` follows the `Game` protocol; it names what is missing."""
+    missing = [m for m in _GAME_METHODS if not callable(getattr(game, m, None))]
+    if missing:
         raise TypeError(
-            f"{name} must be a game (e.g. mbrl_helpers.games.TicTacToe()), got {type(game).__name__}"
+            f"{name} must be a game following the game protocol (e.g. "
+            f"mbrl_helpers.games.TicTacToe()); {type(game).__name__} lacks {', '.join(missing)}"
         )
     return game
 

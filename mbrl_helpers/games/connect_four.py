@@ -115,7 +115,7 @@ class ConnectFour:
         return board_to_string(self.board(state), footer)
 
     # --- fast path for rollouts and MCTS ------------------------------------------------------
-    def random_playout(self, state: tuple[int, int, int], rng: np.random.Generator) -> tuple:
+    def random_playout(self, state: tuple[int, int, int], *, rng: np.random.Generator) -> tuple:
         """Play uniformly random moves from `state` to the end; return the returns `(G_0, G_1)`.
 
         Same distribution as playing `random_player` against itself from `state`; one call to

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mbrl_helpers.games._protocol import Game, Player, State, check_game
+from mbrl_helpers.randomness import random_index
 from mbrl_helpers.validation import check_int
 
 
@@ -24,7 +25,7 @@ def random_player(game: Game, seed: int = 0) -> Player:
         legal = game.legal_actions(state)
         if not legal:
             raise ValueError("state must not be terminal: the game is over, there is no move")
-        return legal[int(rng.integers(len(legal)))]
+        return legal[random_index(len(legal), rng=rng)]
 
     player.__name__ = "random"
     return player

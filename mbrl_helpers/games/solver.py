@@ -17,6 +17,7 @@ import sys
 import numpy as np
 
 from mbrl_helpers.games._protocol import Game, Player, State, check_game
+from mbrl_helpers.randomness import random_index
 
 _TABLES: dict[Game, dict[State, int]] = {}
 
@@ -72,7 +73,7 @@ def perfect_player(game: Game, seed: int = 0) -> Player:
         _, optimal = solve(game, state)
         if not optimal:
             raise ValueError("state must not be terminal: the game is over, there is no move")
-        return optimal[int(rng.integers(len(optimal)))]
+        return optimal[random_index(len(optimal), rng=rng)]
 
     player.__name__ = "perfect"
     return player

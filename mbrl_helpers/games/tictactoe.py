@@ -141,7 +141,7 @@ class TicTacToe:
         return board_to_string(self.board(state))
 
     # --- fast path for rollouts and MCTS ------------------------------------------------------
-    def random_playout(self, state: tuple[int, int, int], rng: np.random.Generator) -> tuple:
+    def random_playout(self, state: tuple[int, int, int], *, rng: np.random.Generator) -> tuple:
         """Play uniformly random moves from `state` to the end; return the returns `(G_0, G_1)`.
 
         Same distribution as `play(game, [random_player(game), random_player(game)],

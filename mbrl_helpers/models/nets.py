@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
+from mbrl_helpers.randomness import random_indices
 from mbrl_helpers.validation import check_float, check_int, check_rng
 
 _ACTIVATIONS = {
@@ -33,7 +34,7 @@ class MLP:
     """A fully connected network: `sizes = [n_in, hidden..., n_out]`, linear output layer."""
 
     def __init__(
-        self, sizes: Sequence[int], rng: np.random.Generator, activation: str = "tanh"
+        self, sizes: Sequence[int], *, rng: np.random.Generator, activation: str = "tanh"
     ) -> None:
         if isinstance(sizes, str | bytes) or len(sizes) < 2:
             raise ValueError(f"sizes must list at least [n_in, n_out], got {sizes!r}")
@@ -166,30 +167,46 @@ class Adam:
 
     m <- b1 m + (1 - b1) g,  v <- b2 v + (1 - b2) g^2,
     w <- w - lr * m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t), v_hat likewise.
+
+    `params` is a list of arrays (an `MLP`'s) or a dict of named arrays (the AlphaZero network's);
+    `step(grads)` takes the gradients in the same container. Arrays are updated in place.
     """
 
     def __init__(
         self,
-        params: list[np.ndarray],
+        params: list[np.ndarray] | dict[str, np.ndarray],
         lr: float = 1e-3,
         beta1: float = 0.9,
         beta2: float = 0.999,
         eps: float = 1e-8,
     ) -> None:
         self.params = params
+        self._keys = list(params) if isinstance(params, dict) else None
         self.lr = check_float("lr", lr, low=0.0, low_open=True)
         self.beta1 = check_float("beta1", beta1, low=0.0, high=1.0)
         self.beta2 = check_float("beta2", beta2, low=0.0, high=1.0)
         self.eps = check_float("eps", eps, low=0.0, low_open=True)
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
+        arrays = self._arrays(params)
+        self.m = [np.zeros_like(p) for p in arrays]
+        self.v = [np.zeros_like(p) for p in arrays]
         self.t = 0
 
-    def step(self, grads: list[np.ndarray]) -> None:
+    def _arrays(self, container) -> list[np.ndarray]:
+        if self._keys is None:
+            return list(container)
+        if set(container) != set(self._keys):
+            raise ValueError(
+                f"gradients must have the parameters' names {sorted(self._keys)}, "
+                f"got {sorted(container)}"
+            )
+        return [container[k] for k in self._keys]
+
+    def step(self, grads: list[np.ndarray] | dict[str, np.ndarray]) -> None:
         """Update every parameter in place."""
         self.t += 1
         c1, c2 = 1.0 - self.beta1**self.t, 1.0 - self.beta2**self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
+        params, grads = self._arrays(self.params), self._arrays(grads)
+        for p, g, m, v in zip(params, grads, self.m, self.v, strict=True):
             m *= self.beta1
             m += (1.0 - self.beta1) * g
             v *= self.beta2
@@ -199,8 +216,8 @@ class Adam:
 
 # -- training --------------------------------------------------------------------------------------
 @dataclass
-class History:
-    """Loss per training step (on its minibatch), and held-out loss every few steps."""
+class LossCurve:
+    """Loss per gradient step (on its minibatch), and held-out loss every few steps."""
 
     train: list[float] = field(default_factory=list)
     val_steps: list[int] = field(default_factory=list)
@@ -217,20 +234,20 @@ def train(
     y: np.ndarray,
     *,
     rng: np.random.Generator,
-    n_steps: int = 500,
+    n_gradient_steps: int = 500,
     batch_size: int = 64,
     optimizer: SGD | Adam | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     eval_every: int = 25,
     progress: bool = True,
     desc: str = "training",
-) -> History:
+) -> LossCurve:
     """Minibatch gradient descent on `loss(net(x), y)`; a tqdm bar shows the running loss.
 
     Minibatches are drawn with replacement from `rng`. `optimizer` defaults to Adam(lr=1e-3).
     """
     check_rng("rng", rng)
-    n_steps = check_int("n_steps", n_steps, low=1)
+    n_gradient_steps = check_int("n_gradient_steps", n_gradient_steps, low=1)
     batch_size = check_int("batch_size", batch_size, low=1)
     eval_every = check_int("eval_every", eval_every, low=1)
     x = net._check_input(x)
@@ -238,16 +255,16 @@ def train(
     if len(y) != len(x):
         raise ValueError(f"y must have one row per row of x ({len(x)}), got {len(y)}")
     optimizer = optimizer if optimizer is not None else Adam(net.params)
-    history = History()
-    bar = tqdm(range(n_steps), desc=desc, disable=not progress, leave=False)
+    history = LossCurve()
+    bar = tqdm(range(n_gradient_steps), desc=desc, disable=not progress, leave=False)
     for step in bar:
-        idx = rng.integers(len(x), size=batch_size)
+        idx = random_indices(len(x), batch_size, rng=rng)
         out, cache = net.forward_cache(x[idx])
         value, dout = loss(out, y[idx])
         grads, _dx = net.backward(cache, dout)
         optimizer.step(grads)
         history.train.append(value)
-        if validation is not None and (step % eval_every == 0 or step == n_steps - 1):
+        if validation is not None and (step % eval_every == 0 or step == n_gradient_steps - 1):
             history.val_steps.append(step)
             history.val.append(loss(net.forward(validation[0]), validation[1])[0])
         if step % 20 == 0:

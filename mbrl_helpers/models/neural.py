@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from mbrl_helpers.models import nets
+from mbrl_helpers.randomness import draw_seed, sample_index
 from mbrl_helpers.validation import check_float, check_int, check_rng
 
 
@@ -43,13 +44,16 @@ class ClassifierModel:
         self,
         n_states: int,
         n_actions: int,
+        *,
         rng: np.random.Generator,
         hidden: Sequence[int] = (32,),
         activation: str = "tanh",
     ) -> None:
         self.n_states = check_int("n_states", n_states, low=1)
         self.n_actions = check_int("n_actions", n_actions, low=1)
-        self.net = nets.MLP([n_states + n_actions, *hidden, n_states], rng, activation)
+        self.net = nets.MLP(
+            [n_states + n_actions, *hidden, n_states], rng=rng, activation=activation
+        )
 
     def features(self, s, a) -> np.ndarray:
         """[onehot(s), onehot(a)] as a batch."""
@@ -63,10 +67,11 @@ class ClassifierModel:
         p = nets.softmax(self.net.forward(self.features(s, a)))
         return p[0] if np.ndim(s) == 0 else p
 
-    def sample(self, s: int, a: int, rng: np.random.Generator) -> int:
-        """S' ~ p_w(. | s, a)."""
+    def sample_next_state(self, s: int, a: int, *, rng: np.random.Generator) -> int:
+        """S' ~ p_w(. | s, a). (Not `sample`: the table models' `sample` returns
+        `(r, s_next, terminated)`, and this model predicts the next state only.)"""
         check_rng("rng", rng)
-        return int(rng.choice(self.n_states, p=self.predict_proba(s, a)))
+        return sample_index(self.predict_proba(s, a), rng=rng)
 
     def fit(
         self,
@@ -75,12 +80,12 @@ class ClassifierModel:
         s_next,
         *,
         rng: np.random.Generator,
-        n_steps: int = 500,
+        n_gradient_steps: int = 500,
         batch_size: int = 64,
         lr: float = 3e-3,
         validation: tuple | None = None,
         progress: bool = True,
-    ) -> nets.History:
+    ) -> nets.LossCurve:
         """Minimise the cross-entropy of the observed `s_next`; returns the loss history.
 
         `validation` is an optional held-out `(s, a, s_next)`.
@@ -96,7 +101,7 @@ class ClassifierModel:
             x,
             y,
             rng=rng,
-            n_steps=n_steps,
+            n_gradient_steps=n_gradient_steps,
             batch_size=batch_size,
             optimizer=nets.Adam(self.net.params, lr=check_float("lr", lr, low=0.0, low_open=True)),
             validation=val,
@@ -112,13 +117,16 @@ class RegressionModel:
         self,
         obs_dim: int,
         action_dim: int,
+        *,
         rng: np.random.Generator,
         hidden: Sequence[int] = (64, 64),
         activation: str = "tanh",
     ) -> None:
         self.obs_dim = check_int("obs_dim", obs_dim, low=1)
         self.action_dim = check_int("action_dim", action_dim, low=1)
-        self.net = nets.MLP([obs_dim + action_dim, *hidden, obs_dim], rng, activation)
+        self.net = nets.MLP(
+            [obs_dim + action_dim, *hidden, obs_dim], rng=rng, activation=activation
+        )
         # standardisation, set from the data of the first `fit`
         self.x_mean = np.zeros(obs_dim + action_dim)
         self.x_std = np.ones(obs_dim + action_dim)
@@ -156,12 +164,12 @@ class RegressionModel:
         s_next,
         *,
         rng: np.random.Generator,
-        n_steps: int = 500,
+        n_gradient_steps: int = 500,
         batch_size: int = 64,
         lr: float = 3e-3,
         validation: tuple | None = None,
         progress: bool = True,
-    ) -> nets.History:
+    ) -> nets.LossCurve:
         """Minimise the squared error of the standardised `s' - s`; returns the loss history.
 
         The first call fixes the standardisation from its data. `validation` is an optional
@@ -187,7 +195,7 @@ class RegressionModel:
             (x - self.x_mean) / self.x_std,
             (delta - self.y_mean) / self.y_std,
             rng=rng,
-            n_steps=n_steps,
+            n_gradient_steps=n_gradient_steps,
             batch_size=batch_size,
             optimizer=nets.Adam(self.net.params, lr=check_float("lr", lr, low=0.0, low_open=True)),
             validation=val,
@@ -240,7 +248,7 @@ def open_loop_rollout(
 
 
 def collect_transitions(
-    env, n_steps: int, rng: np.random.Generator, policy: Callable | None = None
+    env, n_steps: int, *, rng: np.random.Generator, policy: Callable | None = None
 ) -> dict[str, np.ndarray]:
     """Run `policy(s, rng) -> a` (uniform random actions by default) for `n_steps` real steps.
 
@@ -251,8 +259,8 @@ def collect_transitions(
     """
     check_rng("rng", rng)
     n_steps = check_int("n_steps", n_steps, low=1)
-    env.action_space.seed(int(rng.integers(2**31)))
-    s, _ = env.reset(seed=int(rng.integers(2**31)))
+    env.action_space.seed(draw_seed(rng=rng))
+    s, _ = env.reset(seed=draw_seed(rng=rng))
     keys = ("s", "a", "r", "s_next", "terminated", "truncated", "episode")
     data: dict[str, list] = {k: [] for k in keys}
     episode = 0

@@ -28,6 +28,7 @@ from collections.abc import Callable, Hashable, Iterable
 
 import numpy as np
 
+from mbrl_helpers.randomness import sample_index
 from mbrl_helpers.validation import check_distribution, check_float, check_int, check_rng
 
 Transition = tuple[float, Hashable, float, bool]
@@ -97,7 +98,12 @@ def _sorted(items: list) -> list:
 
 
 class _TableModel:
-    """What both table models share: the observed pairs, the prior, sampling and `to_P`."""
+    """What the table models share: the observed pairs, the prior, sampling and `to_P`.
+
+    `states` lists the previously observed states (first visit first) and `actions[s]` the
+    actions previously taken in `s` (first try first): exactly what Dyna-Q's step (f) samples
+    from (`random_pair`).
+    """
 
     def __init__(self, prior: Prior | None = None) -> None:
         if prior is not None and not callable(prior):
@@ -106,8 +112,9 @@ class _TableModel:
                 f"got {type(prior).__name__}"
             )
         self.prior = prior
+        self.states: list[Hashable] = []
+        self.actions: dict[Hashable, list[Hashable]] = {}
         self._pairs: list[tuple[Hashable, Hashable]] = []
-        self._index: dict[tuple[Hashable, Hashable], int] = {}
 
     # -- the observed pairs -------------------------------------------------------------------
     @property
@@ -117,22 +124,51 @@ class _TableModel:
 
     def __contains__(self, pair) -> bool:
         s, a = pair
-        return (_key("s", s), _key("a", a)) in self._index
+        tried = self.actions.get(_key("s", s))
+        return tried is not None and _key("a", a) in tried
 
     def __len__(self) -> int:
+        """The number of modelled (s, a) pairs."""
         return len(self._pairs)
 
-    def random_pair(self, rng: np.random.Generator) -> tuple[Hashable, Hashable]:
-        """A previously observed `(s, a)`, uniformly at random (Dyna-Q step f, first two lines)."""
-        check_rng("rng", rng)
-        if not self._pairs:
-            raise UnobservedPairError("the model is empty: call update(...) at least once")
-        return self._pairs[int(rng.integers(len(self._pairs)))]
+    def random_pair(self, *, rng: np.random.Generator) -> tuple[Hashable, Hashable]:
+        """Dyna-Q's step (f), first two lines: S <- a random previously observed state, then
+        A <- a random action previously taken in S.
 
-    def _remember(self, s: Hashable, a: Hashable) -> None:
-        if (s, a) not in self._index:
-            self._index[(s, a)] = len(self._pairs)
-            self._pairs.append((s, a))
+        Not uniform over the observed pairs: a state with few tried actions gives each of them
+        a larger share. One uniform draw for each choice, `int(u * k)` among k options
+        (`mbrl_helpers.randomness.random_index`).
+        """
+        return self.random_pairs(1, rng=rng)[0]
+
+    def random_pairs(self, n: int, *, rng: np.random.Generator) -> list[tuple[Hashable, Hashable]]:
+        """`n` draws of `random_pair`, from one block of 2n uniforms: the same pairs as n calls
+        of `random_pair` on the same generator, without numpy's per-call cost."""
+        check_rng("rng", rng)
+        if not self.states:
+            raise UnobservedPairError("the model is empty: call update(...) at least once")
+        states, actions, pairs = self.states, self.actions, []
+        for u_s, u_a in rng.random((n, 2)).tolist():
+            s = states[int(u_s * len(states))]  # S <- random previously observed state
+            tried = actions[s]
+            pairs.append((s, tried[int(u_a * len(tried))]))  # A <- random action tried in S
+        return pairs
+
+    def _remember(self, s: Hashable, a: Hashable) -> bool:
+        """Record `(s, a)` as observed; True if it is new."""
+        tried = self.actions.get(s)
+        if tried is None:
+            self.states.append(s)
+            tried = self.actions[s] = []
+        if a in tried:
+            return False
+        tried.append(a)
+        self._pairs.append((s, a))
+        return True
+
+    def _observed(self, s: Hashable, a: Hashable) -> bool:
+        tried = self.actions.get(s)
+        return tried is not None and a in tried
 
     def _missing(self, s: Hashable, a: Hashable) -> list[Transition]:
         if self.prior is not None:
@@ -147,12 +183,12 @@ class _TableModel:
     def distribution(self, s: Hashable, a: Hashable) -> list[Transition]:
         """`[(prob, s_next, r, terminated), ...]` for `(s, a)`, as in Gymnasium's `P[s][a]`."""
         s, a = _key("s", s), _key("a", a)
-        if (s, a) not in self._index:
+        if not self._observed(s, a):
             return self._missing(s, a)
         return self._observed_distribution(s, a)
 
     def sample(
-        self, s: Hashable, a: Hashable, rng: np.random.Generator
+        self, s: Hashable, a: Hashable, *, rng: np.random.Generator
     ) -> tuple[float, Hashable, bool]:
         """`R, S' <- Model(S, A)`: one simulated transition `(r, s_next, terminated)`."""
         check_rng("rng", rng)
@@ -160,12 +196,8 @@ class _TableModel:
         if len(dist) == 1:
             _p, s_next, r, terminated = dist[0]
             return r, s_next, terminated
-        u = rng.random() * sum(p for p, *_ in dist)
-        for p, s_next, r, terminated in dist:
-            u -= p
-            if u < 0.0:
-                return r, s_next, terminated
-        return r, s_next, terminated  # u rounded to the very end
+        _p, s_next, r, terminated = dist[sample_index([p for p, *_ in dist], rng=rng)]
+        return r, s_next, terminated
 
     def to_P(
         self,
@@ -193,7 +225,7 @@ class _TableModel:
         states = range(check_int("states", states, low=1)) if _is_int(states) else list(states)
         actions = range(check_int("actions", actions, low=1)) if _is_int(actions) else list(actions)
         grid = [(_key("s", s), _key("a", a)) for s in states for a in actions]
-        missing = [pair for pair in grid if pair not in self._index]
+        missing = [pair for pair in grid if not self._observed(*pair)]
         if missing and self.prior is None:
             raise UnobservedPairError(
                 f"{len(missing)} of the {len(grid)} pairs were never observed "
@@ -218,22 +250,62 @@ class DeterministicModel(_TableModel):
 
     Exact in a deterministic world; in a stochastic one it forgets every outcome but the last,
     so its "distribution" puts probability 1 on whatever happened most recently.
+    `transitions[s][a] = (r, s_next, terminated)`.
+
+    With `plus=True` (Dyna-Q+, Sutton & Barto 8.3 and its footnote) it needs `n_actions`: a
+    newly seen state gets every action at once, modelled as "back to the same state, reward 0",
+    and `last_tried[s][a]` records the time step `t` each pair was last tried for real.
     """
 
-    def __init__(self, prior: Prior | None = None) -> None:
+    def __init__(
+        self, prior: Prior | None = None, *, n_actions: int | None = None, plus: bool = False
+    ) -> None:
         super().__init__(prior)
-        self._last: dict[tuple[Hashable, Hashable], tuple[float, Hashable, bool]] = {}
+        self.plus = bool(plus)
+        if n_actions is not None:
+            n_actions = check_int("n_actions", n_actions, low=1)
+        elif self.plus:
+            raise ValueError("plus=True (Dyna-Q+) needs n_actions: a new state gets every action")
+        self.n_actions = n_actions
+        self.transitions: dict[Hashable, dict[Hashable, tuple[float, Hashable, bool]]] = {}
+        self.last_tried: dict[Hashable, list[int]] = {}
 
     def update(
-        self, s: Hashable, a: Hashable, r: float, s_next: Hashable, terminated: bool = False
+        self,
+        s: Hashable,
+        a: Hashable,
+        r: float,
+        s_next: Hashable,
+        terminated: bool = False,
+        t: int = 0,
     ) -> None:
-        """Model(S, A) <- R, S' (overwrites what was stored for this pair)."""
+        """Model(S, A) <- R, S' (the latest observation wins: the world may change).
+
+        `t` is the time step of this real transition (used by Dyna-Q+ only).
+        """
         s, a, s_next = _key("s", s), _key("a", a), _key("s_next", s_next)
-        self._remember(s, a)
-        self._last[(s, a)] = (float(r), s_next, bool(terminated))
+        if self.n_actions is not None and not (type(a) is int and 0 <= a < self.n_actions):
+            a = check_int("a", a, low=0, high=self.n_actions - 1)
+        outcomes = self.transitions.get(s)
+        if outcomes is None:
+            outcomes = self.transitions[s] = {}
+            if self.plus:  # untried actions: assumed to lead back to s with reward 0
+                for b in range(self.n_actions):
+                    self._remember(s, b)
+                    outcomes[b] = (0.0, s, False)
+                self.last_tried[s] = [0] * self.n_actions
+        if a not in outcomes:
+            self._remember(s, a)
+        outcomes[a] = (float(r), s_next, bool(terminated))
+        if self.plus:
+            self.last_tried[s][a] = t
+
+    def _observed(self, s: Hashable, a: Hashable) -> bool:
+        outcomes = self.transitions.get(s)
+        return outcomes is not None and a in outcomes
 
     def _observed_distribution(self, s: Hashable, a: Hashable) -> list[Transition]:
-        r, s_next, terminated = self._last[(s, a)]
+        r, s_next, terminated = self.transitions[s][a]
         return [(1.0, s_next, r, terminated)]
 
 
@@ -267,6 +339,9 @@ class TabularModel(_TableModel):
         entry[0] += 1
         entry[1] += r
         self._n[(s, a)] = self._n.get((s, a), 0) + 1
+
+    def _observed(self, s: Hashable, a: Hashable) -> bool:
+        return (s, a) in self._n
 
     def count(self, s: Hashable, a: Hashable, s_next: Hashable | None = None) -> int:
         """N(s, a), or N(s, a, s') when `s_next` is given (0 for anything unseen)."""

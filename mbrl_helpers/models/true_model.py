@@ -15,9 +15,8 @@ from collections.abc import Hashable, Mapping
 
 import numpy as np
 
+from mbrl_helpers.models.table import Transition, _TableModel
 from mbrl_helpers.validation import check_discount, check_int, check_rng
-
-Transition = tuple[float, Hashable, float, bool]
 
 
 def _check_P(P: Mapping) -> Mapping:
@@ -28,27 +27,31 @@ def _check_P(P: Mapping) -> Mapping:
     return P
 
 
-class TrueModel:
-    """A model that is a given table `P[s][a]`: `sample` and `distribution` read it."""
+class TrueModel(_TableModel):
+    """A model that is a given table `P[s][a]` (e.g. `env.unwrapped.P`): the simulator an
+    engineer is handed. It answers like the learned table models: `sample`, `distribution`,
+    `to_P`; every pair of `P` counts as observed."""
 
     def __init__(self, P: Mapping) -> None:
+        super().__init__()
         self.P = _check_P(P)
+        for s, row in P.items():
+            for a in row.keys() if isinstance(row, Mapping) else range(len(row)):
+                self._remember(s, a)
 
-    def distribution(self, s: int, a: int) -> list[Transition]:
-        """`P[s][a]`, with numpy integers turned into Python ints."""
+    def _observed(self, s: Hashable, a: Hashable) -> bool:
         try:
-            entries = self.P[s][a]
+            self.P[s][a]
         except (KeyError, IndexError, TypeError):
-            raise ValueError(f"(s, a) = ({s!r}, {a!r}) is not in the model's table P") from None
-        return [(float(p), int(s_next), float(r), bool(done)) for p, s_next, r, done in entries]
+            return False
+        return True
 
-    def sample(self, s: int, a: int, rng: np.random.Generator) -> tuple[float, int, bool]:
-        """R, S' <- Model(S, A): one transition drawn from `P[s][a]`."""
-        check_rng("rng", rng)
-        dist = self.distribution(s, a)
-        k = 0 if len(dist) == 1 else int(rng.choice(len(dist), p=[p for p, *_ in dist]))
-        _, s_next, r, terminated = dist[k]
-        return r, s_next, terminated
+    def _missing(self, s: Hashable, a: Hashable) -> list[Transition]:
+        raise ValueError(f"(s, a) = ({s!r}, {a!r}) is not in the model's table P")
+
+    def _observed_distribution(self, s: Hashable, a: Hashable) -> list[Transition]:
+        """`P[s][a]`, with numpy integers turned into Python ints."""
+        return [(float(p), int(s2), float(r), bool(done)) for p, s2, r, done in self.P[s][a]]
 
 
 def model_arrays(
@@ -91,8 +94,8 @@ def simulate_returns(
     policy: np.ndarray,
     start_state: int,
     n_trajectories: int,
-    rng: np.random.Generator,
     *,
+    rng: np.random.Generator,
     gamma: float = 1.0,
     max_steps: int = 100,
 ) -> np.ndarray:

@@ -12,11 +12,12 @@ The experiments of the book's figures are in `mbrl_helpers.experiments`.
 
 from mbrl_helpers.planning import gradient, prioritized_sweeping, rtdp, trajectory_sampling
 from mbrl_helpers.planning.dp import (
+    ExpectedVsSample,
     TabularMDP,
+    ValueIteration,
     check_Q,
     expected_update,
     expected_vs_sample_errors,
-    greedy_policy,
     policy_evaluation,
     sample_transition,
     sample_update,
@@ -26,12 +27,13 @@ from mbrl_helpers.planning.dp import (
 )
 
 __all__ = [
+    "ExpectedVsSample",
     "TabularMDP",
+    "ValueIteration",
     "check_Q",
     "expected_update",
     "expected_vs_sample_errors",
     "gradient",
-    "greedy_policy",
     "policy_evaluation",
     "prioritized_sweeping",
     "rtdp",

@@ -9,7 +9,7 @@ from: a terminal state has value 0.
 - Distribution planning: `expected_update`, `value_iteration_sweep`, `value_iteration`.
 - Sample planning: `sample_update` (one Q-learning update on a sampled transition).
 - `expected_vs_sample_errors`: the experiment of Figure 8.7.
-- `tabulate` (the model as arrays), `policy_evaluation`, `greedy_policy`.
+- `tabulate` (the model as arrays), `policy_evaluation`.
 
 Next to it: prioritized sweeping and Example 8.4 in `mbrl_helpers.planning.prioritized_sweeping`;
 trajectory sampling and real-time DP, where to focus updates, in
@@ -22,14 +22,14 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from mbrl_helpers import validation
-
-Transition = tuple[float, int, float, bool]
-
+from mbrl_helpers.randomness import random_indices, sample_index
+from mbrl_helpers.tabular import q_update
 
 # --------------------------------------------------------------------------------------------
 # The model as arrays
@@ -187,15 +187,14 @@ def tabulate(P) -> TabularMDP:
     return TabularMDP(T.reshape(m.n_states, m.n_actions, m.n_states), m.expected_rewards())
 
 
-def sample_transition(P, s: int, a: int, rng: np.random.Generator) -> tuple[float, int, bool]:
+def sample_transition(P, s: int, a: int, *, rng: np.random.Generator) -> tuple[float, int, bool]:
     """`R, S' <- Model(S, A)`: one sample `(r, s_next, terminated)` from `P[s][a]`.
 
-    The same order as the learned models' `sample` (`mbrl_helpers.models`).
+    The same order and the same draw as the models' `sample` (`mbrl_helpers.models`).
     """
     validation.check_rng("rng", rng)
     transitions = P[s][a]
-    probs = np.array([t[0] for t in transitions], dtype=float)
-    k = rng.choice(len(transitions), p=probs / probs.sum()) if len(transitions) > 1 else 0
+    k = sample_index([t[0] for t in transitions], rng=rng) if len(transitions) > 1 else 0
     _, s_next, r, terminated = transitions[k]
     return float(r), int(s_next), bool(terminated)
 
@@ -244,23 +243,28 @@ def sample_update(
     It costs one max over actions, whatever the branching factor. Returns the new value.
     """
     check_Q(Q)
-    alpha = validation.check_step_size("alpha", alpha)
-    gamma = validation.check_discount("gamma", gamma)
-    target = r if terminated else r + gamma * Q[s_next].max()
-    Q[s, a] += alpha * (target - Q[s, a])
+    q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
     return float(Q[s, a])
 
 
+@dataclass(frozen=True)
+class ExpectedVsSample:
+    """RMS errors of Figure 8.7 after 0, 1, ..., n_computations max-Q computations."""
+
+    expected: np.ndarray  # one expected update (finished after b computations)
+    sample: np.ndarray  # sample updates with alpha = 1/t, one computation each
+
+
 def expected_vs_sample_errors(
-    b: int, n_computations: int, n_runs: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+    b: int, n_computations: int, n_runs: int, *, rng: np.random.Generator
+) -> ExpectedVsSample:
     """RMS error of an estimate of q(s, a) after 0..n_computations max-Q computations (Fig. 8.7).
 
     The setting of Figure 8.7: `b` equally likely next states whose values max_a' Q(s', a') are
     correct (drawn from N(0, 1)), so the true value is their mean; the initial estimate is off by
     1. An expected update uses `b` computations and leaves no error; sample updates with
     alpha = 1/t (a running mean of sampled next-state values) cost one computation each.
-    Returns `(rms_expected, rms_sample)`, each of length `n_computations + 1`.
+    Each curve has length `n_computations + 1`.
     """
     b = validation.check_int("b", b, low=1)
     n_computations = validation.check_int("n_computations", n_computations, low=1)
@@ -271,13 +275,17 @@ def expected_vs_sample_errors(
     error0 = rng.choice([-1.0, 1.0], size=n_runs)
     t = np.arange(1, n_computations + 1)
     # Sample update t with alpha = 1/t: Q_t = Q_{t-1} + (v_t - Q_{t-1}) / t, the mean of t samples.
-    samples = np.take_along_axis(values, rng.integers(b, size=(n_runs, n_computations)), axis=1)
+    samples = np.take_along_axis(
+        values,
+        random_indices(b, n_runs * n_computations, rng=rng).reshape(n_runs, n_computations),
+        axis=1,
+    )
     estimates = np.cumsum(samples, axis=1) / t
     rms_sample = np.sqrt(np.mean((estimates - q_true[:, None]) ** 2, axis=0))
     rms_sample = np.concatenate([[np.sqrt(np.mean(error0**2))], rms_sample])
     # The expected update finishes after b computations and is then exact.
     rms_expected = np.where(np.arange(n_computations + 1) < b, np.sqrt(np.mean(error0**2)), 0.0)
-    return rms_expected, rms_sample
+    return ExpectedVsSample(rms_expected, rms_sample)
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,22 +315,42 @@ def value_iteration_sweep(V: np.ndarray, P, gamma: float) -> float:
     return float(delta)
 
 
+@dataclass(frozen=True)
+class ValueIteration:
+    """What `value_iteration` returns: the values, the sweeps it took and the updates it made."""
+
+    V: np.ndarray  # optimal state values V(s)
+    Q: np.ndarray  # optimal action values Q(s, a) = sum p(s', r | s, a) [r + gamma V(s')]
+    n_sweeps: int  # sweeps over every state until max |change| < theta
+    n_updates: int  # expected updates made: n_sweeps * n_states * n_actions
+
+
 def value_iteration(
-    P, gamma: float, theta: float = 1e-8, max_sweeps: int = 100_000
-) -> tuple[np.ndarray, np.ndarray]:
-    """Optimal values `(V, Q)` of a model in `P[s][a]` format, by value iteration (section 4.4).
+    P,
+    gamma: float,
+    *,
+    theta: float = 1e-8,
+    max_sweeps: int = 100_000,
+    in_place: bool = False,
+) -> ValueIteration:
+    """Optimal values of a model in `P[s][a]` format, by value iteration (section 4.4).
 
     V_{k+1}(s) = max_a sum_{s', r} p(s', r | s, a) [r + gamma V_k(s')],  until max_s |V_{k+1} - V_k|
-    < theta; then Q(s, a) = sum p(s', r | s, a) [r + gamma V(s')]. Sweeps are synchronous and
-    vectorised over the listed outcomes (sparse: a maze costs O(states), not O(states^2)); most
-    of the time goes into checking the model. With gamma = 1 values may grow without bound (a
-    loop that collects reward or cost forever): after `max_sweeps` sweeps it raises a
-    RuntimeError instead of looping forever.
+    < theta; then Q(s, a) = sum p(s', r | s, a) [r + gamma V(s')].
+
+    By default the sweeps are synchronous and vectorised over the listed outcomes (sparse: a maze
+    costs O(states), not O(states^2)); most of the time goes into checking the model. With
+    `in_place=True` they are the book's in-place sweeps (`value_iteration_sweep`: later states
+    see the new values of earlier ones), which usually need fewer sweeps. With gamma = 1 values
+    may grow without bound (a loop that collects reward or cost forever): after `max_sweeps`
+    sweeps it raises a RuntimeError instead of looping forever.
     """
     gamma = validation.check_discount("gamma", gamma)
     theta = validation.check_float("theta", theta, low=0.0, low_open=True)
     max_sweeps = validation.check_int("max_sweeps", max_sweeps, low=1)
     if isinstance(P, TabularMDP):
+        if in_place:
+            raise TypeError("in_place=True sweeps a model in P[s][a] format, not a TabularMDP")
         T, R = P
 
         def backup(V):
@@ -339,34 +367,26 @@ def value_iteration(
             future = np.bincount(pair, weights=weight * V[s_next], minlength=size)
             return R + future.reshape(R.shape)
 
-    V = np.zeros(R.shape[0])
+    n_states, n_actions = R.shape
+    V = np.zeros(n_states)
     delta = np.inf
-    for _ in range(max_sweeps):
-        V_new = backup(V).max(axis=1)
-        delta = float(np.max(np.abs(V_new - V)))
-        V = V_new
+    for sweep in range(1, max_sweeps + 1):
+        if in_place:
+            delta = value_iteration_sweep(V, P, gamma)
+        else:
+            V_new = backup(V).max(axis=1)
+            delta = float(np.max(np.abs(V_new - V)))
+            V = V_new
         if not np.isfinite(delta):
             break
         if delta < theta:
-            return V, backup(V)
+            return ValueIteration(V, backup(V), sweep, sweep * n_states * n_actions)
     raise RuntimeError(
         f"value iteration did not converge: after {max_sweeps} sweeps the values still changed "
         f"by {delta:.3g} >= theta = {theta:g}. With gamma = {gamma:g}, values grow without bound "
         "where reward (or cost) can be collected forever without terminating; use gamma < 1, or "
         "check the model's terminal transitions."
     )
-
-
-def greedy_policy(Q: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
-    """pi(s) = argmax_a Q(s, a): ties broken at random with `rng`, or to the first action."""
-    Q = np.asarray(Q, dtype=float)
-    if Q.ndim != 2:
-        raise ValueError(f"Q must be 2-D (n_states, n_actions), got shape {Q.shape}")
-    if rng is None:
-        return Q.argmax(axis=1)
-    validation.check_rng("rng", rng)
-    is_max = np.isclose(Q, Q.max(axis=1, keepdims=True), rtol=0.0, atol=1e-12)
-    return np.array([rng.choice(np.flatnonzero(row)) for row in is_max])
 
 
 def policy_evaluation(P, pi, gamma: float) -> np.ndarray:

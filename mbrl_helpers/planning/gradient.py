@@ -104,6 +104,19 @@ def finite_difference_gradient(
     return grad
 
 
+@dataclass(frozen=True)
+class Plan:
+    """An action sequence found by a planner, and its predicted return as the search went on."""
+
+    actions: np.ndarray  # shape (horizon, action_dim)
+    history: np.ndarray  # predicted return J per iteration (or best so far per candidate)
+
+    @property
+    def J(self) -> float:
+        """The predicted return of `actions`."""
+        return float(self.history[-1])
+
+
 def gradient_planning(
     model,
     reward,
@@ -114,11 +127,11 @@ def gradient_planning(
     step_size: float,
     gamma: float = 1.0,
     bound: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> Plan:
     """Improve an action sequence by gradient ascent on the model's predicted return.
 
     a <- clip(a + step_size dJ/da, -bound, bound), `n_iterations` times (projected gradient
-    ascent; no clipping if `bound` is None). Returns the actions and the predicted return before
+    ascent; no clipping if `bound` is None). The plan's history holds the predicted return before
     each iteration and after the last (length n_iterations + 1).
     """
     n_iterations = validation.check_int("n_iterations", n_iterations, low=0)
@@ -132,7 +145,7 @@ def gradient_planning(
         if bound is not None:
             np.clip(actions, -bound, bound, out=actions)
         history.append(predicted_return(model, reward, s0, actions, gamma))
-    return actions, np.array(history)
+    return Plan(actions, np.array(history))
 
 
 def random_shooting(
@@ -146,18 +159,20 @@ def random_shooting(
     bound: float,
     rng: np.random.Generator,
     gamma: float = 1.0,
-) -> tuple[np.ndarray, float]:
+) -> Plan:
     """Best of `n_candidates` action sequences drawn uniformly in [-bound, bound] (by predicted
-    return): derivative-free planning, one model rollout per candidate."""
+    return): derivative-free planning, one model rollout per candidate. The plan's history is
+    the best predicted return so far after each candidate."""
     horizon = validation.check_int("horizon", horizon, low=1)
     action_dim = validation.check_int("action_dim", action_dim, low=1)
     n_candidates = validation.check_int("n_candidates", n_candidates, low=1)
     bound = validation.check_float("bound", bound, low=0.0, low_open=True)
     validation.check_rng("rng", rng)
-    best, best_J = None, -np.inf
+    best, best_J, history = None, -np.inf, []
     for _ in range(n_candidates):
         actions = rng.uniform(-bound, bound, size=(horizon, action_dim))
         J = predicted_return(model, reward, s0, actions, gamma)
         if J > best_J:
             best, best_J = actions, J
-    return best, float(best_J)
+        history.append(best_J)
+    return Plan(best, np.array(history))

@@ -16,7 +16,9 @@ from collections.abc import Callable, Hashable, Mapping
 
 import numpy as np
 
-from mbrl_helpers import dyna, validation
+from mbrl_helpers import validation
+from mbrl_helpers.models import DeterministicModel
+from mbrl_helpers.tabular import epsilon_greedy, q_target, q_update
 
 
 class PriorityQueue:
@@ -75,7 +77,7 @@ def push_predecessors(
     Q: np.ndarray,
     queue: PriorityQueue,
     predecessors: Mapping,
-    model: Mapping,
+    model: DeterministicModel,
     s: int,
     gamma: float,
     theta: float,
@@ -86,22 +88,16 @@ def push_predecessors(
         R_bar <- predicted reward for S_bar, A_bar, S
         P <- |R_bar + gamma max_a Q(S, a) - Q(S_bar, A_bar)|      (no bootstrap if terminal)
         if P > theta, then insert S_bar, A_bar into PQueue with priority P
-    `predecessors[s]` holds the pairs (s_bar, a_bar) seen to lead to s; `model[(s_bar, a_bar)]`
-    is the deterministic model's `(r, s_next, terminated)`. `Q[s][a]` may be a numpy array or a
-    list of lists.
+    `predecessors[s]` holds the pairs (s_bar, a_bar) seen to lead to s;
+    `model.transitions[s_bar][a_bar]` is the deterministic model's `(r, s_next, terminated)`.
+    `Q[s][a]` may be a numpy array or a list of lists.
     """
     v_s = max(Q[s])  # max_a Q(S, a), the same for every predecessor
     for s_bar, a_bar in predecessors.get(s, ()):
-        r_bar, _, terminated = model[(s_bar, a_bar)]  # R_bar <- predicted reward for S_bar, A_bar
+        r_bar, _, terminated = model.transitions[s_bar][a_bar]  # R_bar <- predicted reward
         priority = abs((r_bar if terminated else r_bar + gamma * v_s) - Q[s_bar][a_bar])
         if priority > theta:
             queue.push((s_bar, a_bar), priority)
-
-
-def argmax_random(row: np.ndarray, rng: np.random.Generator) -> int:
-    """The index of the largest entry of `row`, ties broken at random."""
-    best = np.flatnonzero(row == row.max())
-    return int(best[0]) if len(best) == 1 else int(rng.choice(best))
 
 
 class PrioritizedSweeping:
@@ -140,24 +136,23 @@ class PrioritizedSweeping:
         self.push = push or push_predecessors
         self.rng = validation.check_rng("rng", rng)
         self.Q = np.zeros((n_states, n_actions))
-        self.model: dict[tuple[int, int], tuple[float, int, bool]] = {}
+        self.model = DeterministicModel(n_actions=n_actions)
         self.predecessors: dict[int, dict[tuple[int, int], None]] = {}
         self.queue = PriorityQueue()
         self.n_updates = 0
 
     def act(self, s: int) -> int:
         """(b) A <- epsilon-greedy(S, Q), ties broken at random."""
-        return dyna.epsilon_greedy(self.Q[s], self.epsilon, self.rng)
+        return epsilon_greedy(self.Q[s], self.epsilon, rng=self.rng)
 
     def learn(self, s: int, a: int, r: float, s_next: int, terminated: bool) -> None:
         """Steps (d)-(g) after one real transition."""
         Q, gamma = self.Q, self.gamma
         # (d) Model(S, A) <- R, S'  (and remember that (S, A) leads to S')
-        self.model[(s, a)] = (float(r), int(s_next), bool(terminated))
+        self.model.update(s, a, r, s_next, terminated)
         self.predecessors.setdefault(int(s_next), {})[(s, a)] = None
         # (e) P <- |R + gamma max_a Q(S', a) - Q(S, A)|; (f) if P > theta, insert S, A
-        target = r if terminated else r + gamma * max(Q[s_next])
-        priority = abs(target - Q[s][a])
+        priority = abs(q_target(Q, r, s_next, terminated, gamma) - Q[s][a])
         if priority > self.theta:
             self.queue.push((s, a), priority)
         # (g) Loop repeat n times, while PQueue is not empty
@@ -165,8 +160,7 @@ class PrioritizedSweeping:
             if not self.queue:
                 break
             (ps, pa), _ = self.queue.pop()
-            pr, ps_next, pterm = self.model[(ps, pa)]
-            target = pr if pterm else pr + gamma * max(Q[ps_next])
-            Q[ps][pa] += self.alpha * (target - Q[ps][pa])
+            pr, ps_next, pterm = self.model.transitions[ps][pa]  # R, S' <- Model(S, A)
+            q_update(Q, ps, pa, pr, ps_next, pterm, self.alpha, gamma)
             self.n_updates += 1
             self.push(Q, self.queue, self.predecessors, self.model, ps, gamma, self.theta)

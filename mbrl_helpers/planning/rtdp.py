@@ -2,7 +2,8 @@
 
 - `plan_ahead`: sweeps of expected updates over every pair (or the pairs of given states);
 - `rtdp_plan`: RTDP trials from the current state `s`, greedy through the model;
-- `act_while_planning`: before every real step, `rtdp_plan` from the current state.
+- `act_while_planning`: before every real step, `rtdp_plan` from the current state; it returns
+  an `Episode`.
 
 Models are in Gymnasium's `P[s][a]` format (see `mbrl_helpers.planning`).
 """
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 from mbrl_helpers import validation
 from mbrl_helpers.planning.dp import check_Q, expected_update, sample_transition
-from mbrl_helpers.planning.prioritized_sweeping import argmax_random
+from mbrl_helpers.randomness import argmax_random
 
 # --------------------------------------------------------------------------------------------
 # Planning while acting (section 8.7): trials of expected updates from the current state
@@ -30,6 +32,7 @@ def rtdp_plan(
     gamma: float,
     n_updates: int,
     max_depth: int,
+    *,
     rng: np.random.Generator,
 ) -> int:
     """Decision-time planning from the current state `s`: real-time DP trials (section 8.7).
@@ -45,14 +48,14 @@ def rtdp_plan(
     while spent < n_updates:
         state = s
         for _ in range(max_depth):
-            a = argmax_random(Q[state], rng)
+            a = argmax_random(Q[state], rng=rng)
             expected_update(Q, P, state, a, gamma)
             spent += 1
-            _, s_next, terminated = sample_transition(P, state, a, rng)
+            _, s_next, terminated = sample_transition(P, state, a, rng=rng)
             if terminated or spent >= n_updates:
                 break
             state = s_next
-    return argmax_random(Q[s], rng)
+    return argmax_random(Q[s], rng=rng)
 
 
 def plan_ahead(
@@ -77,28 +80,37 @@ def plan_ahead(
         expected_update(Q, P, s, a, gamma)
 
 
+@dataclass(frozen=True)
+class Episode:
+    """What `act_while_planning` returns: the real steps it took and the values it kept."""
+
+    steps: int | None  # real steps to termination; None if max_steps ran out first
+    Q: np.ndarray  # the action values after the episode (stored and reused, section 8.7)
+    n_updates: int  # expected updates spent: steps * n_updates_per_step
+
+
 def act_while_planning(
     P,
     start: int,
     gamma: float,
     n_updates_per_step: int,
     max_depth: int,
+    *,
     rng: np.random.Generator,
     max_steps: int = 10_000,
-) -> tuple[int | None, np.ndarray]:
+) -> Episode:
     """Planning while acting: before every real step, `rtdp_plan` from the current state.
 
     Acts in the model `P` (here the true model stands in for the world) from `start` with Q = 0
-    (optimistic when every reward is negative). Returns the number of steps to termination (None
-    if `max_steps` ran out) and the final Q; the updates spent are steps * n_updates_per_step.
+    (optimistic when every reward is negative) until termination or `max_steps` real steps.
     """
     n_states = len(P)
     n_actions = len(P[0])
     Q = np.zeros((n_states, n_actions))
     s = start
     for step in range(1, max_steps + 1):
-        a = rtdp_plan(Q, P, s, gamma, n_updates_per_step, max_depth, rng)
-        _, s, terminated = sample_transition(P, s, a, rng)  # the real step
+        a = rtdp_plan(Q, P, s, gamma, n_updates_per_step, max_depth, rng=rng)
+        _, s, terminated = sample_transition(P, s, a, rng=rng)  # the real step
         if terminated:
-            return step, Q
-    return None, Q
+            return Episode(step, Q, step * n_updates_per_step)
+    return Episode(None, Q, max_steps * n_updates_per_step)

@@ -51,6 +51,7 @@ def trajectory_sampling(
     on_policy: bool,
     n_updates: int,
     eval_every: int,
+    *,
     rng: np.random.Generator,
     epsilon: float = 0.1,
 ) -> np.ndarray:

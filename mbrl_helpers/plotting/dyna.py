@@ -18,9 +18,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from mbrl_helpers.dyna import greedy_policy
 from mbrl_helpers.envs import ACTION_DELTAS, GridWorld
 from mbrl_helpers.plotting.diagrams import arrow, box
+from mbrl_helpers.tabular import greedy_policy
 
 __all__ = ["draw_dyna_cycle", "plot_cumulative_reward", "plot_maze", "plot_steps_per_episode"]
 
@@ -114,7 +114,7 @@ def plot_maze(
         V = Q.max(axis=1).reshape(n_rows, n_cols)
         V = np.where(np.array([[ch == "#" for ch in row] for row in env.grid]), np.nan, V)
         ax.imshow(V, cmap="Greens", vmin=0.0, vmax=vmax or max(np.nanmax(V), 1e-9), origin="upper")
-        pi = greedy_policy(Q)
+        pi = greedy_policy(Q, undecided=-1)
         for s in range(env.n_states):
             r, c = env.to_cell(s)
             if pi[s] < 0 or env.grid[r][c] in "#G":

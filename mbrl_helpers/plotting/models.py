@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mbrl_helpers.models.nets import History
+from mbrl_helpers.models.nets import LossCurve
 
 
 def _axes(ax, figsize=(5.0, 3.4)):
@@ -38,7 +38,7 @@ def model_error_vs_data(
     return ax
 
 
-def loss_history(history: History, ax=None, title: str = "", smooth: int = 25):
+def loss_history(history: LossCurve, ax=None, title: str = "", smooth: int = 25):
     """Training loss per step (moving average over `smooth` steps) and held-out loss, log scale."""
     ax = _axes(ax)
     train = np.asarray(history.train, dtype=float)

@@ -23,6 +23,8 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyBboxPatch
 
+from mbrl_helpers.planning import ExpectedVsSample
+
 __all__ = [
     "draw_planning_families",
     "plot_example_8_4",
@@ -85,16 +87,16 @@ def draw_planning_families(figsize: tuple[float, float] = (11, 3.4)) -> plt.Figu
     return fig
 
 
-def plot_figure_8_7(
-    curves: Mapping[int, tuple[np.ndarray, np.ndarray]], ax: plt.Axes | None = None
-) -> plt.Axes:
-    """Figure 8.7: `curves[b] = (rms_expected, rms_sample)` indexed by computations 0..2b."""
+def plot_figure_8_7(curves: Mapping[int, ExpectedVsSample], ax: plt.Axes | None = None) -> plt.Axes:
+    """Figure 8.7: `curves[b]`, the RMS errors indexed by computations 0..2b."""
     ax = _axes(ax, (6, 3.8))
     colours = plt.cm.viridis(np.linspace(0.0, 0.85, len(curves)))
-    for colour, (b, (rms_expected, rms_sample)) in zip(colours, curves.items(), strict=True):
-        x = np.arange(len(rms_sample)) / b
-        ax.plot(x, rms_sample, color=colour, label=f"sample updates, b = {b}")
-        ax.plot(x, rms_expected, color=colour, linestyle="--", linewidth=1, drawstyle="steps-post")
+    for colour, (b, errors) in zip(colours, curves.items(), strict=True):
+        x = np.arange(len(errors.sample)) / b
+        ax.plot(x, errors.sample, color=colour, label=f"sample updates, b = {b}")
+        ax.plot(
+            x, errors.expected, color=colour, linestyle="--", linewidth=1, drawstyle="steps-post"
+        )
     ax.plot([], [], color="grey", linestyle="--", label="expected update (any b)")
     ax.set_xlabel(r"number of $\max_{a'} Q(s', a')$ computations (in units of $b$)")
     ax.set_ylabel("RMS error in the value estimate")

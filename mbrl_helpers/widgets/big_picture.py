@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
+from mbrl_helpers import planning
 from mbrl_helpers.experiments import budget, example_8_4
 from mbrl_helpers.plotting.dyna import plot_maze
 
@@ -16,8 +17,11 @@ def exploration_report(env: gymnasium.Env, n_steps: int, seed: int) -> tuple[str
     describe the result: `(text, Q)`."""
     maze = env.unwrapped
     s, _ = env.reset(seed=seed)
-    model, _ = budget.explore(env, s, n_steps, np.random.default_rng(seed))
-    Q, updates = budget.value_iteration_counting(model.to_P(maze.n_states, maze.n_actions), 0.95)
+    model, _ = budget.explore(env, s, n_steps, rng=np.random.default_rng(seed))
+    plan = planning.value_iteration(
+        model.to_P(maze.n_states, maze.n_actions), 0.95, theta=1e-6, in_place=True
+    )
+    Q, updates = plan.Q, plan.n_updates
     shortest = example_8_4.shortest_path_length(maze.P, maze.start)
     length = example_8_4.greedy_path_length(maze.P, Q, maze.start, 4 * shortest)
     path = f"{length} steps" if length is not None else "does not reach the goal"

@@ -79,7 +79,7 @@ class MCTSStepper:
 
     # --- the four phases --------------------------------------------------------------------
     def _selection(self) -> None:
-        self.path = mcts.select_path(self.game, self.root, mcts.ucb1, self.c, self.rng)
+        self.path = mcts.select_path(self.game, self.root, mcts.ucb1, self.c, rng=self.rng)
         self.leaf = self.path[-1]
         self.playout, self.value, self.to_play = [], None, None
         moves = ", ".join(f"a={n.action}" for n in self.path[1:]) or "none (the root)"

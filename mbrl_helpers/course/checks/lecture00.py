@@ -80,7 +80,7 @@ def _exact_returns(gamma, max_steps):
 
 
 def _returns(student, seed, gamma, max_steps, n):
-    G = student(_MODEL, _POLICY.copy(), 0, n, gamma, max_steps, np.random.default_rng(seed))
+    G = student(_MODEL, _POLICY.copy(), 0, n, gamma, max_steps, rng=np.random.default_rng(seed))
     return np.asarray(G, dtype=float)
 
 

@@ -1,8 +1,9 @@
 """Checks for lecture 01, "The Dyna cycle" (Sutton & Barto 8.2 and 8.3).
 
 The exercises build tabular Dyna-Q from the box of section 8.2, with `Q` a numpy array
-`(n_states, n_actions)` and the model a dict of dicts `model[s][a] = (r, s_next, terminated)`
-(its keys are the previously observed states, and for each the actions previously taken):
+`(n_states, n_actions)` and the model a dict of dicts `model[s][a] = (r, s_next, terminated)`,
+the layout of `mbrl_helpers.models.DeterministicModel.transitions` (its keys are the previously
+observed states, and for each the actions previously taken):
 
 - 1.1 `q_update(Q, s, a, r, s_next, terminated, alpha, gamma)`: step (d), in place;
 - 1.2 `model_update(model, s, a, r, s_next, terminated)`: step (e), in place;
@@ -22,7 +23,7 @@ import math
 import numpy as np
 
 from mbrl_helpers.course.checks import CheckFailure, exercise
-from mbrl_helpers.dyna import q_update as reference_q_update
+from mbrl_helpers.tabular import q_update as reference_q_update
 
 __all__ = [
     "reference_dyna_q_plus_step",
@@ -33,38 +34,38 @@ __all__ = [
 
 
 def reference_model_update(model, s, a, r, s_next, terminated):
-    """Step (e): Model(S, A) <- R, S'."""
+    """Step (e): Model(S, A) <- R, S' in `model[s][a]`, the layout of
+    `mbrl_helpers.models.DeterministicModel.transitions`."""
     model.setdefault(s, {})[a] = (r, s_next, terminated)
-
-
-def reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, n_planning, alpha, gamma, rng):
-    """Steps (d), (e), (f) of the Dyna-Q box for one real transition."""
-    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
-    reference_model_update(model, s, a, r, s_next, terminated)
-    states = list(model)
-    for _ in range(n_planning):
-        s_p = states[rng.integers(len(states))]  # random previously observed state
-        actions = list(model[s_p])
-        a_p = actions[rng.integers(len(actions))]  # random action previously taken in it
-        r_p, s_next_p, terminated_p = model[s_p][a_p]
-        reference_q_update(Q, s_p, a_p, r_p, s_next_p, terminated_p, alpha, gamma)
 
 
 def reference_dyna_q_plus_step(
     Q, model, last_tried, t, s, a, r, s_next, terminated, n_planning, alpha, gamma, kappa, rng
 ):
-    """Dyna-Q+: plan with R + kappa sqrt(tau), tau = t - last_tried[S, A]; real rewards as is."""
-    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
-    reference_model_update(model, s, a, r, s_next, terminated)
-    last_tried[s, a] = t
+    """Dyna-Q+: plan with R + kappa sqrt(tau), tau = t - last_tried[S, A]; real rewards as is.
+
+    With `last_tried=None` (and kappa = 0) it is one step of plain Dyna-Q.
+    """
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)  # (d)
+    reference_model_update(model, s, a, r, s_next, terminated)  # (e)
+    if last_tried is not None:
+        last_tried[s, a] = t
     states = list(model)
-    for _ in range(n_planning):
-        s_p = states[rng.integers(len(states))]
+    for _ in range(n_planning):  # (f)
+        s_p = states[rng.integers(len(states))]  # random previously observed state
         actions = list(model[s_p])
-        a_p = actions[rng.integers(len(actions))]
+        a_p = actions[rng.integers(len(actions))]  # random action previously taken in it
         r_p, s_next_p, terminated_p = model[s_p][a_p]
-        bonus = kappa * math.sqrt(t - last_tried[s_p, a_p])
-        reference_q_update(Q, s_p, a_p, r_p + bonus, s_next_p, terminated_p, alpha, gamma)
+        if last_tried is not None:
+            r_p += kappa * math.sqrt(t - last_tried[s_p, a_p])
+        reference_q_update(Q, s_p, a_p, r_p, s_next_p, terminated_p, alpha, gamma)
+
+
+def reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, n_planning, alpha, gamma, rng):
+    """Steps (d), (e), (f) of the Dyna-Q box for one real transition."""
+    reference_dyna_q_plus_step(
+        Q, model, None, 0, s, a, r, s_next, terminated, n_planning, alpha, gamma, 0.0, rng
+    )
 
 
 # -- 1.1 ---------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ numpy array `(n_states, n_actions)` and `V` one of shape `(n_states,)`.
 - 3.2 `q_planning_step(Q, P, s, a, alpha, gamma, rng)`: a sample update on a transition drawn
   from the distribution model (random-sample one-step tabular Q-planning, section 8.1);
 - 3.3 `value_iteration_sweep(V, P, gamma) -> delta`: one in-place sweep of value iteration;
-- 3.4 `push_predecessors(Q, queue, predecessors, model, s, gamma, theta)`: the inner loop of
+- 3.4 `push_predecessors(Q, queue, predecessors, model, s, gamma, theta)` (`model` a
+  `models.DeterministicModel`: `model.transitions[s][a] = (r, s_next, terminated)`): the inner loop of
   prioritized sweeping that queues the predecessors of s (section 8.4).
 
 The `reference_*` functions are the solutions the checks compare against.
@@ -20,6 +21,7 @@ import math
 import numpy as np
 
 from mbrl_helpers.course.checks import CheckFailure, exercise
+from mbrl_helpers.models import DeterministicModel
 from mbrl_helpers.planning import expected_update as reference_expected_update
 from mbrl_helpers.planning import sample_transition, sample_update
 from mbrl_helpers.planning import value_iteration_sweep as reference_value_iteration_sweep
@@ -38,7 +40,7 @@ __all__ = [
 
 def reference_q_planning_step(Q, P, s, a, alpha, gamma, rng):
     """R, S' <- a sample of Model(S, A); Q(S, A) += alpha [R + gamma max Q(S', .) - Q(S, A)]."""
-    r, s_next, terminated = sample_transition(P, s, a, rng)
+    r, s_next, terminated = sample_transition(P, s, a, rng=rng)
     sample_update(Q, s, a, r, s_next, terminated, alpha, gamma)
 
 
@@ -154,7 +156,7 @@ def _sample_targets(student, alpha, seed):
     for _ in range(_N_SAMPLES):
         Q = np.array([[0.2, 0.0], [0.5, 2.0], [3.0, 0.0]])
         before = Q.copy()
-        student(Q, _P_SAMPLE, 0, 0, alpha, 0.9, rng)
+        student(Q, _P_SAMPLE, 0, 0, alpha, 0.9, rng=rng)
         if len(results) == 0:
             _changed_only(Q, before, 0, 0, "(s=0, a=0)")
         results.append(float(Q[0, 0]))
@@ -322,13 +324,12 @@ def _ps_case():
     Q[0, 0] = 5.0  # overestimated: |0 + 0.5 * 2 - 5| = 4
     Q[1, 1] = 1.0 - 1e-6  # almost right: |1 - (1 - 1e-6)| = 1e-6 <= theta, not queued
     Q[4] = [0.25, 9.0]  # (4, 0) underestimated: |0.5 + 1 - 0.25| = 1.25
-    model = {
-        (0, 0): (0.0, 3, False),
-        (1, 1): (0.0, 3, False),
-        (2, 0): (0.3, 3, True),  # terminates on arrival in 3: priority |0.3 - 0| = 0.3
-        (4, 0): (0.5, 3, False),
-        (4, 1): (0.0, 5, False),  # leads elsewhere
-    }
+    model = DeterministicModel(n_actions=2)
+    model.update(0, 0, 0.0, 3, False)
+    model.update(1, 1, 0.0, 3, False)
+    model.update(2, 0, 0.3, 3, True)  # terminates on arrival in 3: priority |0.3 - 0| = 0.3
+    model.update(4, 0, 0.5, 3, False)
+    model.update(4, 1, 0.0, 5, False)  # leads elsewhere
     predecessors = {3: {(0, 0): None, (1, 1): None, (2, 0): None, (4, 0): None}, 5: {(4, 1): None}}
     queue = PriorityQueue()
     queue.push((5, 0), 0.7)  # already queued: must stay

@@ -12,7 +12,7 @@ _TTT = games.TicTacToe()
 
 def reference_rollout(game, state, rng):
     """One random rollout from `state`: `(first_action, v)`, v for the player to move in `state`."""
-    return rollouts.rollout(game, state, rng)
+    return rollouts.rollout(game, state, rng=rng)
 
 
 def reference_estimate_q(actions, first_actions, outcomes):
@@ -22,17 +22,17 @@ def reference_estimate_q(actions, first_actions, outcomes):
 
 def reference_greedy_action(actions, Q, rng):
     """argmax_a Q(s, a), skipping nan, ties broken at random."""
-    return rollouts.greedy_action(actions, Q, rng)
+    return rollouts.greedy_action(actions, Q, rng=rng)
 
 
 def reference_rollout_policy(game, state, n_rollouts, rng):
     """The rollout algorithm: n_rollouts rollouts, Q from them, the greedy action."""
-    pairs = [rollouts.rollout(game, state, rng) for _ in range(n_rollouts)]
+    pairs = [rollouts.rollout(game, state, rng=rng) for _ in range(n_rollouts)]
     first_actions = np.array([a for a, _ in pairs])
     outcomes = np.array([v for _, v in pairs], dtype=float)
     actions = game.legal_actions(state)
     return rollouts.greedy_action(
-        actions, reference_estimate_q(actions, first_actions, outcomes), rng
+        actions, reference_estimate_q(actions, first_actions, outcomes), rng=rng
     )
 
 
@@ -53,7 +53,7 @@ def check_rollout(student):
     # X to move, one free cell (8), which completes X's diagonal 0-4-8.
     text = "XOX OXX OO."
     first_action, v = _pair(
-        student(_TTT, _TTT.state_from_string(text), np.random.default_rng(0)), text
+        student(_TTT, _TTT.state_from_string(text), rng=np.random.default_rng(0)), text
     )
     if first_action != 8:
         raise CheckFailure(
@@ -71,7 +71,7 @@ def check_rollout(student):
     text = "XOX XX. OO."
     state = _TTT.state_from_string(text)
     rng = np.random.default_rng(1)
-    pairs = {_pair(student(_TTT, state, rng), text) for _ in range(60)}
+    pairs = {_pair(student(_TTT, state, rng=rng), text) for _ in range(60)}
     if pairs - {(8, 1.0), (5, -1.0)}:
         if pairs <= {(8, -1.0), (5, 1.0)}:
             hint = (
@@ -107,9 +107,9 @@ def check_rollout(student):
         state = _TTT.state_from_string(text)
         actions = _TTT.legal_actions(state)
         rng = np.random.default_rng(2)
-        results = [_pair(student(_TTT, state, rng), text) for _ in range(n)]
+        results = [_pair(student(_TTT, state, rng=rng), text) for _ in range(n)]
         rng = np.random.default_rng(2)  # the same seed again: the same 20 first rollouts
-        again = [_pair(student(_TTT, state, rng), text) for _ in range(20)]
+        again = [_pair(student(_TTT, state, rng=rng), text) for _ in range(20)]
         if again != results[:20]:
             raise CheckFailure(
                 "two calls with the same seed gave different rollouts",
@@ -192,7 +192,7 @@ def check_estimate_q(student):
 @exercise("4.3", "act greedily on Q, ties at random")
 def check_greedy_action(student):
     def pick(actions, Q, rng):
-        a = student(actions, np.array(Q, dtype=float), rng)
+        a = student(actions, np.array(Q, dtype=float), rng=rng)
         try:
             return int(a)
         except (TypeError, ValueError):
@@ -261,7 +261,7 @@ def check_rollout_policy(student):
             state = _TTT.state_from_string(text)
             game = _CountingGame(state)
             n = 1000
-            a = student(game, state, n, np.random.default_rng(seed))
+            a = student(game, state, n, rng=np.random.default_rng(seed))
             if game.root_moves < n:
                 raise CheckFailure(
                     f"from {text!r} with n_rollouts = {n}, only {game.root_moves} rollouts started",

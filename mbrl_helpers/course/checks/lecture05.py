@@ -99,7 +99,7 @@ def check_ucb1_score(student):
 @exercise("5.2", "UCB1 selection")
 def check_select_child(student):
     def run(node, c, seed):
-        child = student(node, c, np.random.default_rng(seed))
+        child = student(node, c, rng=np.random.default_rng(seed))
         if not isinstance(child, Node) or all(child is not ch for ch in node.children):
             raise CheckFailure(
                 f"select_child must return one of node.children (a Node), got {_py(child)!r}",
@@ -125,7 +125,7 @@ def check_select_child(student):
     # Exploration: child 1 has the lowest Q but a single visit. Greedy on Q picks child 0,
     # ln of the child's count (ln 1 = 0: no bonus for child 1) picks child 2.
     node = _node(100, [(80, 40.0), (1, 0.0), (19, 8.55)])
-    expected = mcts.ucb1(node, 1.0, np.random.default_rng(0)).action
+    expected = mcts.ucb1(node, 1.0, rng=np.random.default_rng(0)).action
     got = run(node, 1.0, 0)
     if got != expected:
         hints = {
@@ -258,7 +258,7 @@ def check_backup(student):
 @exercise("5.5", "the move to play")
 def check_best_action(student):
     def run(root, seed):
-        a = student(root, np.random.default_rng(seed))
+        a = student(root, rng=np.random.default_rng(seed))
         if isinstance(a, Node):
             raise CheckFailure(
                 "best_action must return an action (child.action), got a Node",

@@ -322,7 +322,7 @@ def _picks(student, Q, N, P, c, n_calls: int, seed: int) -> dict[int, int]:
     rng = np.random.default_rng(seed)
     counts: dict[int, int] = {}
     for _ in range(n_calls):
-        i = _index(student(Q.copy(), N.copy(), P.copy(), c, rng), len(Q), where)
+        i = _index(student(Q.copy(), N.copy(), P.copy(), c, rng=rng), len(Q), where)
         counts[i] = counts.get(i, 0) + 1
     return counts
 
@@ -343,7 +343,7 @@ def check_puct_select(student):
             continue  # ties are tested below: any uniform draw is right there
         expected = int(np.argmax(scores))
         got = _index(
-            student(Q.copy(), N.copy(), P.copy(), c, np.random.default_rng(case)),
+            student(Q.copy(), N.copy(), P.copy(), c, rng=np.random.default_rng(case)),
             n,
             f"Q = {Q.tolist()}, N = {N.astype(int).tolist()}, P = {P.tolist()}, c_puct = {c}",
         )
