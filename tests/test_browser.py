@@ -90,7 +90,7 @@ def jupyterlab(tmp_path):
     with open(tmp_path / "jupyterlab.log", "w") as log:
         server = lab.start(
             work,
-            port=lab.free_port(start=random.randrange(20_000, 60_000)),
+            port=lab.free_port(start=random.randrange(20_000, 32_000)),  # below ephemeral ports
             env=env,
             output=log,
             extra_args=("--LabApp.expose_app_in_browser=True",),
@@ -118,7 +118,20 @@ CORRECT = (
     "    target = r if terminated else r + gamma * Q[s_next].max()\n"
     "    Q[s, a] += alpha * (target - Q[s, a])"
 )
+EXERCISES = "exercises/01_dyna.ipynb"
 WRONG = "    Q[s, a] += alpha * (r + gamma * Q[s_next].max() - Q[s, a])  # forgets terminal states"
+
+
+# The notebook panel showing `path` (JupyterLab's main area holds one per open notebook).
+PANEL = """(path) => [...window.jupyterapp.shell.widgets('main')]
+    .find(w => w.context && w.context.path === path)"""
+
+
+def _js(body: str, is_async: bool = False) -> str:
+    """A function of `[path, arg]` with `panel` (the notebook showing `path`, or undefined) and
+    `arg` in scope."""
+    head = "async " if is_async else ""
+    return head + "([path, arg]) => { const panel = (" + PANEL + ")(path); " + body + " }"
 
 
 def _open_path(page) -> str:
@@ -126,69 +139,69 @@ def _open_path(page) -> str:
 
 
 def _follow(page, name: str, path: str) -> None:
-    """Click the link `name` at the top of the notebook in front; wait until `path` is open."""
+    """Click the link `name` at the top of the notebook in front; wait until `path` is open in
+    front, loaded, and its kernel idle. (Predicates are synchronous: wait_for_function takes a
+    returned promise for a true value.)"""
     panel = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
     page.locator(
         f"[id='{panel}'] .jp-RenderedMarkdown a", has_text=re.compile(f"^{name}$")
     ).first.click()
     page.wait_for_function(
-        """async (path) => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            if (!panel || !panel.context || panel.context.path !== path) return false;
-            await panel.context.ready;
-            return panel.content.widgets.length > 0;
-        }""",
-        arg=path,
+        _js(
+            """return !!panel && window.jupyterapp.shell.currentWidget === panel
+                && panel.context.isReady && panel.content.widgets.length > 0
+                && panel.content.widgets.length === panel.content.model.cells.length
+                && panel.sessionContext.session?.kernel?.status === 'idle';"""
+        ),
+        arg=[path, None],
         timeout=120_000,
         polling=250,
     )
 
 
-def _answer_and_check(page, code: str) -> str:
-    """Write `code` as the body of exercise 1.1, run the setup, the exercise and its check cell;
-    return the check's output."""
+def _answer_and_check(page, path: str, code: str) -> str:
+    """Write `code` as the body of exercise 1.1 in `path`, run the setup, the exercise and its
+    check cell; return the check's output."""
     check = page.evaluate(
-        """async (body) => {
-            const app = window.jupyterapp;
-            const panel = app.shell.currentWidget;
-            await panel.sessionContext.ready;
+        _js(
+            """const app = window.jupyterapp;
+            app.shell.activateById(panel.id);  // notebook commands act on the notebook in front
             const cells = panel.content.widgets;
             const source = i => cells[i].model.sharedModel.getSource();
-            const index = cells.findIndex(c => c.model.sharedModel.getSource()
-                                               .startsWith('def q_update('));
-            const lines = source(index).split('\\n');
-            const keep = lines.filter(l => !l.trim().startsWith('raise NotImplementedError')
-                                          && !l.startsWith('    target') && !l.startsWith('    Q['));
-            cells[index].model.sharedModel.setSource(keep.join('\\n') + '\\n' + body);
+            const index = cells.findIndex((c, i) => source(i).startsWith('def q_update('));
+            const check = cells.findIndex((c, i) => source(i).includes('checks.check("1.1"'));
             const setup = cells.findIndex(c => c.model.type === 'code');
-            const check = cells.findIndex(c => source(cells.indexOf(c)).includes('checks.check("1.1"'));
+            if (index < 0 || check < 0 || setup < 0) throw new Error(`cells: ${index} ${check}`);
+            const keep = source(index).split('\\n').filter(l => !l.startsWith('    raise Not')
+                && !l.startsWith('    target') && !l.startsWith('    Q['));
+            cells[index].model.sharedModel.setSource(keep.join('\\n') + '\\n' + arg);
             for (const i of [setup, index, check]) {
                 panel.content.activeCellIndex = i;
                 await app.commands.execute('notebook:run-cell');
             }
-            return check;
-        }""",
-        code,
+            return check;""",
+            is_async=True,
+        ),
+        [path, code],
     )
     page.wait_for_function(
-        """(check) => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            const cell = panel.content.widgets[check];
+        _js(
+            """const cell = panel.content.widgets[arg];
             return cell.model.executionCount !== null && cell.model.outputs.length > 0
-                && panel.sessionContext.session.kernel.status === 'idle';
-        }""",
-        arg=check,
+                && panel.sessionContext.session?.kernel?.status === 'idle';"""
+        ),
+        arg=[path, check],
         timeout=120_000,
         polling=250,
     )
     return page.evaluate(  # shown in the middle of the screenshot
-        """(check) => {
-            const cell = window.jupyterapp.shell.currentWidget.content.widgets[check];
+        _js(
+            """const cell = panel.content.widgets[arg];
             cell.node.scrollIntoView({block: 'center'});
             return cell.model.outputs.toJSON()
-                .map(o => o.text || (o.data && o.data['text/plain']) || o.evalue || '').join('');
-        }""",
-        check,
+                .map(o => o.text || (o.data && o.data['text/plain']) || o.evalue || '').join('');"""
+        ),
+        [path, check],
     )
 
 
@@ -220,12 +233,12 @@ def test_the_students_loop(jupyterlab, page):
         assert {"notebooks", "exercises", "solutions"} <= set(top), "rooted at the course's top"
         screenshot("lecture")
 
-        _follow(page, "exercises", "exercises/01_dyna.ipynb")
-        out = _answer_and_check(page, CORRECT)
+        _follow(page, "exercises", EXERCISES)
+        out = _answer_and_check(page, EXERCISES, CORRECT)
         assert out.startswith("Exercise 1.1 (") and out.rstrip().endswith(": passed"), out
         screenshot("passed")
 
-        out = _answer_and_check(page, WRONG)
+        out = _answer_and_check(page, EXERCISES, WRONG)
         assert ": failed: " in out and "Hint:" in out, out
         screenshot("failed")
 
@@ -233,9 +246,8 @@ def test_the_students_loop(jupyterlab, page):
             "async () => { await window.jupyterapp.commands.execute('docmanager:save-all'); }"
         )
         saved = work / "exercises" / "01_dyna.ipynb"
-        page.wait_for_function(
-            "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=60_000
-        )
+        for path in (EXERCISES, "notebooks/01_dyna.ipynb"):
+            page.wait_for_function(_js("return !panel.context.model.dirty;"), arg=[path, None])
         assert "forgets terminal states" in saved.read_text(), (
             "the answer is saved where it was written"
         )
@@ -250,8 +262,8 @@ def test_the_students_loop(jupyterlab, page):
 
         _follow(page, "solutions", "solutions/01_dyna.ipynb")
         sources = page.evaluate(
-            """() => window.jupyterapp.shell.currentWidget.content.widgets
-                .map(c => c.model.sharedModel.getSource()).join('\\n')"""
+            _js("return panel.content.model.sharedModel.cells.map(c => c.getSource()).join(' ');"),
+            ["solutions/01_dyna.ipynb", None],
         )
         assert "### BEGIN SOLUTION" in sources and "def q_update(" in sources
         assert page.get_by_text("official Jupyter news").count() == 0, "no news pop-up"

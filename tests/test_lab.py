@@ -99,7 +99,7 @@ def test_headless_make_lab_prints_one_line_and_stops_on_ctrl_c(tmp_path):
         JUPYTER_DATA_DIR=str(tmp_path / "data"),
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
     )
-    port = lab.free_port(start=30_000 + os.getpid() % 20_000)
+    port = lab.free_port(start=20_000 + os.getpid() % 12_000)  # below the ephemeral ports
     process = subprocess.Popen(
         [
             sys.executable,

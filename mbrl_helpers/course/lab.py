@@ -24,6 +24,7 @@ The browser test (tests/test_browser.py) starts JupyterLab with `start()`, as th
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -199,7 +200,9 @@ def start(
         try:
             with urllib.request.urlopen(f"{lab.base}api/status?token={token}", timeout=5):
                 return lab
-        except (urllib.error.URLError, OSError):
+        except (urllib.error.URLError, OSError, http.client.HTTPException):
+            # not listening yet (a connection to a free port can even meet itself and read
+            # back its own request, which http.client reports as a bad status line)
             if time.monotonic() > deadline:
                 lab.stop()
                 raise RuntimeError(
