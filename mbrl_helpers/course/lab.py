@@ -191,20 +191,28 @@ def start(
             target=_copy_filtered, args=(process.stdout, sys.stderr), daemon=True
         ).start()
     lab = Lab(process, port, token)
+    try:
+        _wait_until_ready(lab)
+    except BaseException:  # Ctrl-C while starting too: the server is in its own session
+        lab.stop()
+        raise
+    return lab
+
+
+def _wait_until_ready(lab: Lab) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
-        if process.poll() is not None:
+        if lab.process.poll() is not None:
             raise RuntimeError(
-                f"JupyterLab stopped while starting (exit status {process.returncode})"
+                f"JupyterLab stopped while starting (exit status {lab.process.returncode})"
             )
         try:
-            with urllib.request.urlopen(f"{lab.base}api/status?token={token}", timeout=5):
-                return lab
+            with urllib.request.urlopen(f"{lab.base}api/status?token={lab.token}", timeout=5):
+                return
         except (urllib.error.URLError, OSError, http.client.HTTPException):
             # not listening yet (a connection to a free port can even meet itself and read
             # back its own request, which http.client reports as a bad status line)
             if time.monotonic() > deadline:
-                lab.stop()
                 raise RuntimeError(
                     f"JupyterLab did not answer within {STARTUP_TIMEOUT:g} s"
                 ) from None
@@ -237,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {root} is not the course's top folder (no {FIRST})", file=sys.stderr)
         return 2
     browser = not args.no_browser and has_browser()
+    for hangup in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if hangup is not None:  # a closed terminal stops the server too
+            signal.signal(hangup, _interrupt)
     try:
         lab = start(root, open_browser=browser, port=args.port)
     except KeyboardInterrupt:
@@ -250,9 +261,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"Open this address in your browser: {lab.url()} (Ctrl-C here stops JupyterLab)")
     sys.stdout.flush()
-    for hangup in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if hangup is not None:  # a closed terminal stops the server too
-            signal.signal(hangup, _interrupt)
     try:
         lab.process.wait()
     except KeyboardInterrupt:
