@@ -240,6 +240,14 @@ class Kernel:
         self._stderr.close()
 
 
+def cell_name(nb: nbformat.NotebookNode, index: int) -> str:
+    """The cell as JupyterLab's status bar counts it (from 1), with its first line."""
+    first = next((line.strip() for line in nb.cells[index].source.split("\n") if line.strip()), "")
+    if len(first) > 40:
+        first = first[:37] + "..."
+    return f"cell {index + 1} of {len(nb.cells)} (`{first}`)"
+
+
 def check_ids(source: str) -> list[str]:
     """The exercises a code cell checks (`checks.check("1.2", ...)`)."""
     return _CHECK_CALL.findall(source)
@@ -302,10 +310,12 @@ def grade_notebook(
                     found[exercise_id] = Outcome(exercise_id, status, why, reported=True)
                     progress(found[exercise_id].line)
                 if not ids:
-                    progress(f"Cell {index}: {why} (stopped; grading goes on)")
-                    first_problem = first_problem or f"cell {index} {why}"
+                    where = cell_name(nb, index)
+                    progress(f"{where[0].upper()}{where[1:]}: {why} (stopped; grading goes on)")
+                    first_problem = first_problem or f"{where} {why}"
             elif result.error and first_problem is None:
-                first_problem = f"cell {index} raised {result.error[0]}: {result.error[1]}"
+                name, value = result.error
+                first_problem = f"{cell_name(nb, index)} raised {name}: {value}"
             if result.status != "timeout" and not result.needs_restart:
                 done.append(index)
             if result.needs_restart:

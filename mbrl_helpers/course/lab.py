@@ -246,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     browser = not args.no_browser and has_browser()
     for hangup in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if hangup is not None:  # a closed terminal stops the server too
+        # a closed terminal stops the server too (unless told to ignore it, as `nohup` does)
+        if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
             signal.signal(hangup, _interrupt)
     try:
         lab = start(root, open_browser=browser, port=args.port)
