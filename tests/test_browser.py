@@ -79,6 +79,8 @@ def jupyterlab(tmp_path):
     work = tmp_path / "course"
     for folder in ("notebooks", "exercises", "solutions"):
         shutil.copytree(ROOT / folder, work / folder)
+    for path, text in exercises.generate(ROOT).items():  # as shipped, not this checkout's answers
+        (work / "exercises" / path.name).write_text(text)
     env = dict(os.environ)
     env.update(  # the user's own Jupyter settings and workspaces stay out of the test
         JUPYTER_CONFIG_DIR=str(tmp_path / "config"),

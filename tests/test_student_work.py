@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from student import fill_in
+from student import fill_in, shipped
 
 from mbrl_helpers.course import execute, exercises
 
@@ -42,8 +42,10 @@ def checkout(tmp_path):
     shutil.copy(ROOT / "tests" / "nbval_sanitize.cfg", tmp_path / "tests")
     for folder in ("notebooks", "solutions", "exercises"):
         (tmp_path / folder).mkdir()
+    for folder in ("notebooks", "solutions"):
         shutil.copy(ROOT / folder / NAME, tmp_path / folder / NAME)
     work = tmp_path / "exercises" / NAME
+    work.write_text(shipped(NAME))  # as shipped, whatever this checkout's exercises/ holds
     fill_in(work, tmp_path / "solutions" / NAME)
     shutil.copy(work, tmp_path / "exercises" / "00_why_model_based_rl-Copy1.ipynb")
     shutil.copy(work, tmp_path / "exercises" / "00_why_model_based_rl.backup-20260101-120000.ipynb")

@@ -9,9 +9,9 @@ Each notebook runs headlessly from a copy in memory (files are never modified), 
 folder, in a fresh Python kernel, every cell run even after an error. Each check prints one line
 (`passed`, `failed: ...`, `not implemented yet`); an exercise whose check never ran is reported
 with the first error of the notebook. A cell may run for at most `--timeout` seconds (default
-30): a check cell over the limit is reported as "timed out" (an endless loop?), the kernel is
-interrupted, or restarted with the earlier cells run again, and the other exercises are still
-graded. Written-answer exercises are listed, to compare with the solution notebook.
+30; the setup cell, the first code cell, at least 120, for first imports): a check cell over the
+limit is reported as "timed out" (an endless loop?), the kernel is interrupted, or restarted with
+the earlier cells run again, and the other exercises are still graded. Written-answer exercises are listed, to compare with the solution notebook.
 
 A folder is searched for `*.ipynb` files (subfolders too; hidden folders and the generator's
 backups `*.backup-*.ipynb` are skipped). `--csv PATH` writes one row per notebook and one
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 STOPPED = "\nStopped (Ctrl-C). No file was changed."
 
 TIMEOUT = 30.0  # seconds per cell, by default
+SETUP_TIMEOUT = 120.0  # the first code cell's imports (matplotlib's first one builds a font cache)
 STARTUP_TIMEOUT = 120.0  # seconds for a kernel to start on a busy machine
 INTERRUPT_GRACE = 5.0  # seconds an interrupted cell gets to stop before the kernel is restarted
 _TITLE = re.compile(r"^#\s*Lecture\s+(\d+)\b", re.MULTILINE)
@@ -286,13 +287,18 @@ def grade_notebook(
     found: dict[str, Outcome] = {}
     first_problem = None
     done: list[int] = []  # code cells that finished, to run again after a restart
+    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), None)
+
+    def limit(index: int) -> float:  # the setup cell (imports) gets more time
+        return max(timeout, SETUP_TIMEOUT) if index == first_code else timeout
+
     k = Kernel(folder)
     try:
         k.start()
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
-            result = k.run(cell.source, timeout)
+            result = k.run(cell.source, limit(index))
             for outcome in parse_lines(result.stdout):
                 if outcome.exercise_id not in found:
                     found[outcome.exercise_id] = outcome
@@ -301,7 +307,7 @@ def grade_notebook(
             ids = [e for e in check_ids(cell.source) if e not in found]
             if result.status in ("timeout", "died"):
                 if result.status == "timeout":
-                    why = f"took longer than {timeout:g} s: an endless loop?"
+                    why = f"took longer than {limit(index):g} s: an endless loop?"
                     status = TIMED_OUT
                 else:
                     why = "the Python kernel stopped (crashed or exited) while running it"
@@ -326,7 +332,7 @@ def grade_notebook(
                     if all(
                         found.get(e, Outcome(e, "")).status == PASSED for e in check_ids(source)
                     ):
-                        if k.run(source, timeout).needs_restart:  # give up on the rest
+                        if k.run(source, limit(earlier)).needs_restart:  # give up on the rest
                             k.shutdown()
                             k.start()
                             break
