@@ -216,6 +216,20 @@ def test_unknown_names_and_a_missing_solutions_folder(tmp_path, capsys):
     assert "no solution notebook for 09_nope.ipynb" in capsys.readouterr().err
 
 
+def test_generated_content_with_an_old_digest_counts_as_untouched(tmp_path, capsys):
+    """A merge of two branches can join one's content with the other's digest."""
+    path = _course(tmp_path)
+    nb = nbformat.reads(exercises.generate_one(tmp_path, "01_x.ipynb"), as_version=4)
+    nb.metadata[exercises.GENERATED_KEY]["sha256"] = "0" * 64
+    path.write_text(exercises.render(nb))
+    assert _run(tmp_path, "--check") == 1
+    assert "01_x.ipynb is out of date (it holds no edits)" in capsys.readouterr().out
+    assert _run(tmp_path) == 0 and path.read_text() == exercises.generate_one(
+        tmp_path, "01_x.ipynb"
+    )
+    assert not list(tmp_path.glob("exercises/*backup*"))
+
+
 def test_a_file_generated_before_digests_were_recorded_counts_as_untouched(tmp_path):
     path = _course(tmp_path)
     nb = nbformat.reads(exercises.generate_one(tmp_path, "01_x.ipynb"), as_version=4)

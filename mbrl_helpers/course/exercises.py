@@ -237,8 +237,10 @@ def classify(path: Path, expected: str | None) -> State:
     recorded, nb = _recorded_digest(text)
     if nb is not None and recorded is not None and _digest(nb) == recorded:
         return State(path, STALE, expected)  # untouched since an earlier generation
-    if nb is not None and recorded is None and render(stamp(nb, path.name)) == expected:
-        return State(path, STALE, expected)  # generated before digests were recorded
+    if nb is not None and render(stamp(nb, path.name)) == expected:
+        # what the generator writes now, but with an old digest or none (a merge of two
+        # branches, or a file from before digests were recorded): nothing to lose
+        return State(path, STALE, expected)
     # Edited (or unreadable): it may hold someone's work, so it is never rewritten without
     # --force. Without a recorded digest, which solution it came from is unknown.
     now, _ = _recorded_digest(expected)
