@@ -97,6 +97,12 @@ def test_a_region_needs_an_exercise_heading():
         exercises.make_exercise(nb, "01_x.ipynb")
 
 
+@pytest.fixture(autouse=True)
+def _not_ci(monkeypatch):
+    """These tests say which mode they check; under CI (`CI=true`) --check is strict."""
+    monkeypatch.delenv("CI", raising=False)
+
+
 def _course(tmp_path, title="x"):
     """A course folder with one solution notebook; returns the exercise's path."""
     (tmp_path / "solutions").mkdir(exist_ok=True)
@@ -150,7 +156,7 @@ def test_missing_and_out_of_date_exercises_are_written_and_reported(tmp_path, ca
     assert not list(tmp_path.glob("exercises/*backup*")), "nothing to back up"
 
 
-def test_an_edited_exercise_is_never_overwritten(tmp_path, capsys):
+def test_an_edited_exercise_is_never_overwritten(tmp_path, capsys, monkeypatch):
     path = _course(tmp_path)
     _run(tmp_path)
     mine = _answer(path)
@@ -161,6 +167,9 @@ def test_an_edited_exercise_is_never_overwritten(tmp_path, capsys):
     assert "nothing to do" in capsys.readouterr().out
     assert _run(tmp_path, "--check", "--strict") == 1, "CI wants exactly the generated file"
     assert "differs from what the generator writes" in capsys.readouterr().out
+    monkeypatch.setenv("CI", "true")
+    assert _run(tmp_path, "--check") == 1, "and --check is strict under CI"
+    monkeypatch.delenv("CI")
 
     _course(tmp_path, title="a new title")  # the solution changes under the student's answers
     assert _run(tmp_path) == 1 and path.read_bytes() == mine
