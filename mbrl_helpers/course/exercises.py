@@ -114,8 +114,9 @@ def header_cell(solution_name: str) -> nbformat.NotebookNode:
         f"> **Exercise notebook**: work here. Replace each `raise NotImplementedError(...)` with "
         "your code and run the check cell below it; "
         f"`python -m mbrl_helpers.grade exercises/{solution_name}` grades the whole notebook. "
-        "Your edits are safe: no command of the course overwrites this file once you have "
-        f"changed it. (Generated from `solutions/{solution_name}` by "
+        "Your edits are safe: once you have changed this file, no command of the course "
+        "overwrites it without keeping a copy first. "
+        f"(Generated from `solutions/{solution_name}` by "
         "`python -m mbrl_helpers.course.exercises`: authors edit the solution, not this file.)"
     )
     cell = nbformat.v4.new_markdown_cell(text)
