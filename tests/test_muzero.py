@@ -544,13 +544,15 @@ def test_train_checks_its_arguments():
         muzero.MuZeroConfig().replace(noise_fraction=1.5)
     with pytest.raises(TypeError, match="symmetries must be True or False"):
         muzero.MuZeroConfig(symmetries="yes")
-    with pytest.raises(ValueError, match="select must be one of"):
-        muzero.SelfPlayConfig(select="ucb1")
+    with pytest.raises(ValueError, match="rule must be one of"):
+        muzero.SelfPlayConfig(rule="ucb1")
+    assert muzero.SelfPlayConfig(rule="normalised").select is muzero.puct_normalised
+    assert muzero.SelfPlayConfig().select is alphazero.puct
     with pytest.raises(TypeError, match="self_play must be a muzero.SelfPlayConfig"):
         muzero.MuZeroConfig(self_play=alphazero.SelfPlayConfig())
     config = muzero.MuZeroConfig().replace(n_simulations=7, lr=0.5)
     assert (config.self_play.n_simulations, config.lr) == (7, 0.5)
-    assert muzero.MuZeroConfig.maze().self_play.select == "normalised"
+    assert muzero.MuZeroConfig.maze().self_play.rule == "normalised"
     with pytest.raises(TypeError, match="seed must be an integer"):
         muzero.train(TTT, seed="0")
     with pytest.raises(TypeError, match="game must be a game"):

@@ -20,7 +20,7 @@ import numpy as np
 
 from mbrl_helpers import alphazero, mcts
 from mbrl_helpers import validation as v_
-from mbrl_helpers.alphazero import puct, sample_move
+from mbrl_helpers.alphazero import sample_move
 from mbrl_helpers.muzero.network import MuZeroNet
 from mbrl_helpers.muzero.player import (
     NetworkModel,
@@ -32,34 +32,43 @@ from mbrl_helpers.muzero.targets import Trajectory
 from mbrl_helpers.randomness import random_index
 
 SELECTION_RULES = {
-    "puct": puct,  # AlphaZero's PUCT on raw Q (values and rewards in [-1, 1])
-    "normalised": puct_normalised,  # Q min-max normalised, unvisited children 0 (MuZero)
+    **alphazero.RULES,  # "puct" (AlphaZero's, on raw Q) and "notes" (the lecture notes' rule)
+    "normalised": puct_normalised,  # PUCT on min-max normalised Q, unvisited children 0 (MuZero)
 }
-"""The selection rules self-play can use, by name."""
+"""The selection rules self-play can use, by name: AlphaZero's, and MuZero's normalised PUCT."""
 
 
 @dataclass(frozen=True)
 class SelfPlayConfig(alphazero.SelfPlayConfig):
     """How self-play searches and chooses moves: AlphaZero's settings (`alphazero.SelfPlayConfig`:
-    `c_puct`, `dirichlet_alpha`, `noise_fraction`, `temperature_moves`, `random_moves`), searched
-    in the learned model with fewer simulations, and a single agent's episodes."""
+    `c_puct`, `dirichlet_alpha`, `noise_fraction`, `temperature_moves`, `random_moves`, `rule`),
+    searched in the learned model with fewer simulations, one more rule (`"normalised"`), and a
+    single agent's episodes."""
 
     n_simulations: int = 25  # simulations per move, in the learned model
     max_moves: int = 100  # a single-agent episode is cut off after this many moves
     exploring_starts: bool = True  # a single-agent episode starts in a random cell
-    select: str = "puct"  # the selection rule: a key of `SELECTION_RULES`
 
     def __post_init__(self):
-        super().__post_init__()
+        # AlphaZero's checks, with MuZero's rules
+        v_.check_int("n_simulations", self.n_simulations, low=1)
+        v_.check_float("c_puct", self.c_puct, low=0.0)
+        v_.check_float("dirichlet_alpha", self.dirichlet_alpha, low=0.0, low_open=True)
+        v_.check_probability("noise_fraction", self.noise_fraction)
+        v_.check_int("temperature_moves", self.temperature_moves, low=0)
+        v_.check_int("random_moves", self.random_moves, low=0)
+        if self.rule not in SELECTION_RULES:
+            raise ValueError(f"rule must be one of {sorted(SELECTION_RULES)}, got {self.rule!r}")
         v_.check_int("max_moves", self.max_moves, low=1)
         if not isinstance(self.exploring_starts, bool):
             raise TypeError(
                 f"exploring_starts must be True or False, got {self.exploring_starts!r}"
             )
-        if self.select not in SELECTION_RULES:
-            raise ValueError(
-                f"select must be one of {sorted(SELECTION_RULES)}, got {self.select!r}"
-            )
+
+    @property
+    def select(self):
+        """The `mcts` selection rule named by `rule`."""
+        return SELECTION_RULES[self.rule]
 
 
 def move_reward(game, state, action, next_state) -> float:
@@ -99,7 +108,7 @@ def self_play(
             model,
             n_simulations=config.n_simulations,
             rng=rng,
-            select=SELECTION_RULES[config.select],
+            select=config.select,
             c=config.c_puct,
             root_noise=noise,
         )

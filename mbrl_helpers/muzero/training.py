@@ -29,7 +29,7 @@ from mbrl_helpers.models.nets import Adam
 from mbrl_helpers.muzero._blas import single_threaded_blas
 from mbrl_helpers.muzero.network import MuZeroNet, UnrollBatch
 from mbrl_helpers.muzero.player import MuZeroPlayer, encode, is_two_player, loss_rates
-from mbrl_helpers.muzero.selfplay import SELECTION_RULES, SelfPlayConfig, self_play
+from mbrl_helpers.muzero.selfplay import SelfPlayConfig, self_play
 from mbrl_helpers.muzero.targets import RANDOM_ACTION, stored_unrolls, value_targets
 from mbrl_helpers.randomness import random_index, random_indices, spawn_rngs
 
@@ -126,7 +126,7 @@ class MuZeroConfig:
                 "temperature_moves": 30,
                 "random_moves": 0,
                 "max_moves": 20,
-                "select": "normalised",
+                "rule": "normalised",
                 "td_steps": 10,
                 "latent": 32,
                 "hidden": 64,
@@ -370,7 +370,7 @@ def train(
                             config.eval_simulations,
                             c_puct=config.self_play.c_puct,
                             seed=eval_seed,
-                            select=SELECTION_RULES[config.self_play.select],
+                            select=config.self_play.select,
                         ),
                     )
                     if config.eval_simulations
