@@ -36,14 +36,14 @@ def test_completed_notebook_passes_and_a_broken_one_is_explained(tmp_path, capsy
 
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        if "def expected_target" in cell.source:  # plant the "forgot gamma" mistake
-            cell.source = cell.source.replace("gamma * V[s_next]", "V[s_next]")
+        if "def expected_return" in cell.source:  # plant the "forgot gamma" mistake
+            cell.source = cell.source.replace("discount *= gamma", "discount *= 1.0")
         if "def simulate_returns" in cell.source:  # and a syntax error
             cell.source = cell.source.replace("def simulate_returns(", "def simulate_returns(((")
     nbformat.write(nb, path)
     assert grade.main([str(path)]) == 1
     out = capsys.readouterr().out
-    assert "Exercise 0.1: failed: for" in out and "Hint: discount the next state's value" in out
+    assert "Exercise 0.1: failed: with gamma" in out and "Hint: discount: the reward" in out
     assert "Exercise 0.2: did not run: cell" in out and "SyntaxError" in out
     assert "1 failed, 1 did not run" in out
 

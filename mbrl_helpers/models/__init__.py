@@ -6,7 +6,8 @@
 - The replay buffer (`replay`): `ReplayBuffer`, the real transitions themselves, replayed
   uniformly (a non-parametric model: experience replay, the model-free twin of Dyna).
 - The true model (`true_model`): `TrueModel(P)`, a model that is a given table `P[s][a]`;
-  `model_arrays` and `simulate_returns` for many trajectories at once.
+  `model_arrays`, `simulate_returns` for many trajectories at once and `expected_return` for
+  their exact mean.
 - Learned function approximators: `nets` (a numpy MLP with hand-written backprop, losses,
   optimisers, a training loop), `neural` (`ClassifierModel` of p(s'|s,a), `RegressionModel` of
   s' - s), `linear` (`LinearModel`, fitted by least squares).
@@ -27,7 +28,12 @@ from mbrl_helpers.models.table import (
     self_loop_prior,
     total_variation,
 )
-from mbrl_helpers.models.true_model import TrueModel, model_arrays, simulate_returns
+from mbrl_helpers.models.true_model import (
+    TrueModel,
+    expected_return,
+    model_arrays,
+    simulate_returns,
+)
 
 __all__ = [
     "DeterministicModel",
@@ -37,6 +43,7 @@ __all__ = [
     "Transition",
     "TrueModel",
     "UnobservedPairError",
+    "expected_return",
     "fit_linear_model",
     "model_arrays",
     "nets",

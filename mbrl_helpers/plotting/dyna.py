@@ -3,7 +3,8 @@
 Public names:
 
 - `draw_dyna_cycle(ax=None)`: the planning-learning-acting cycle with Dyna's two paths to the
-  value function, direct RL and planning (after Sutton & Barto Figures 8.1 and 8.2's box).
+  value function, direct RL and planning (after the unnumbered diagram at the start of Sutton &
+  Barto section 8.2), its arrows lettered with the steps of the Dyna-Q box.
 - `plot_maze(env, Q=None, ax=None, title=None, agent=None)`: the maze; with `Q`, each cell
   coloured by max_a Q(s, a) and an arrow for its greedy action (Figure 8.3).
 - `plot_steps_per_episode(curves, ax=None, optimal=14)`: Figure 8.2.
