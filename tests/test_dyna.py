@@ -8,6 +8,7 @@ from mbrl_helpers import dyna, models, tabular
 from mbrl_helpers.dyna.fast import dyna_q_fast, q_learning_replay_fast
 from mbrl_helpers.envs import BlockingMaze, DynaMaze, GridWorld, ShortcutMaze
 from mbrl_helpers.experiments import figures
+from mbrl_helpers.randomness import spawn_rngs
 
 
 def rng(seed=0):
@@ -234,6 +235,20 @@ def test_fast_path_starts_from_the_mazes_current_clock():
     b = dyna_q_fast(b_env, 5, n_steps=400, rng=rng(2))
     assert_same_result(a, b)
     assert a_env.t == 650 and b_env.t == 250  # the fast path leaves env untouched
+
+
+def test_figures_per_run_are_the_runs_behind_the_means():
+    kw = dict(n_runs=3, n_episodes=5, planning_steps=(5,))
+    runs = figures.figure_8_2(per_run=True, **kw)[5]
+    assert runs.shape == (3, 5)
+    np.testing.assert_array_equal(runs.mean(axis=0), figures.figure_8_2(**kw)[5])
+    rewards = figures.figure_8_4(n_runs=2, n_steps=1200, per_run=True)
+    assert rewards["Dyna-Q"].shape == rewards["Dyna-Q+"].shape == (2, 1200)
+    mean = figures.figure_8_4(n_runs=2, n_steps=1200)["Dyna-Q+"]
+    np.testing.assert_array_equal(np.cumsum(rewards["Dyna-Q+"], axis=1).mean(axis=0), mean)
+    # run i is the i-th generator of spawn_rngs(seed, n_runs)
+    second = dyna_q_fast(BlockingMaze(), 10, n_steps=1200, alpha=1.0, rng=spawn_rngs(0, 2)[1])
+    np.testing.assert_array_equal(rewards["Dyna-Q"][1], second.rewards)
 
 
 def test_figures_fast_and_readable_agree():
