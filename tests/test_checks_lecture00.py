@@ -79,6 +79,12 @@ def scribbles_on_the_policy(model, policy, start_state, gamma, max_steps):
     return G
 
 
+def caches_in_the_model(model, policy, start_state, gamma, max_steps):
+    G = expected_return(model, policy, start_state, gamma, max_steps)
+    model.P[start_state][0] = [(1.0, start_state, G, True)]  # "remember" the answer
+    return G
+
+
 def nan_for_unseen(model, policy, start_state, gamma, max_steps):
     return expected_return(model, policy, start_state, gamma, max_steps) + float("nan")
 
@@ -126,6 +132,7 @@ def test_0_1_passes_the_reference_and_a_students_solution():
         (wrong_action, "take a = policy[s]"),
         (state_distribution, "expected one number"),
         (scribbles_on_the_policy, "changed its input policy"),
+        (caches_in_the_model, "changed its input model"),
         (nan_for_unseen, "holds NaN"),
         (samples_instead, "close, but not exact"),
         (samples_unseeded, "not from its rng argument"),
@@ -312,6 +319,11 @@ def changes_the_policy(model, policy, start_state, n_episodes, gamma, max_steps,
     return reference(model, policy, start_state, n_episodes, gamma, max_steps, rng)
 
 
+def edits_the_model(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    model.P[3][0] = [(1.0, 3, 0.0, True)]  # "the trap is not my problem"
+    return reference(model, policy, start_state, n_episodes, gamma, max_steps, rng)
+
+
 def nan_returns(model, policy, start_state, n_episodes, gamma, max_steps, rng):
     G = reference(model, policy, start_state, n_episodes, gamma, max_steps, rng)
     G[-1] = np.inf
@@ -338,6 +350,7 @@ def endless_episode(model, policy, start_state, n_episodes, gamma, max_steps, rn
         (python_random, "drew a random number from random.random"),
         (changes_the_policy, "changed its input policy"),
         (nan_returns, "holds infinite values"),
+        (edits_the_model, "changed its input model"),
     ],
 )
 def test_0_2_fails_further_mistakes(wrong, words):

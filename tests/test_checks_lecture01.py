@@ -3,6 +3,7 @@
 import dataclasses
 import math
 import random
+import time
 
 import numpy as np
 import pytest
@@ -276,6 +277,23 @@ def own_seeded_generator(Q, model, s, a, r, s_next, terminated, n, alpha, gamma,
     reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, mine)
 
 
+def reseeds_from_the_clock(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    mine = np.random.default_rng(time.perf_counter_ns())  # seeded, but never the same seed
+    reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, mine)
+
+
+def forgets_planned_pairs(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+    reference_model_update(model, s, a, r, s_next, terminated)
+    for _ in range(n):
+        s_p = list(model)[rng.integers(len(model))]
+        a_p = list(model[s_p])[rng.integers(len(model[s_p]))]
+        r_p, s2, term = model[s_p][a_p]
+        reference_q_update(Q, s_p, a_p, r_p, s2, term, alpha, gamma)
+        if len(model[s_p]) > 1:
+            del model[s_p][a_p]  # "planned it already": the model shrinks
+
+
 def python_random_choice(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
     reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
     reference_model_update(model, s, a, r, s_next, terminated)
@@ -321,6 +339,8 @@ def test_1_3_passes_the_reference():
         (plans_uniformly_over_pairs, "you drew (S, A) uniformly among all observed pairs"),
         (plans_from_the_latest_state_twice_as_often, "the box gives 50% and 12.5% each"),
         (own_seeded_generator, "different seeds gave the same Q"),
+        (reseeds_from_the_clock, "the same seed gave different Q"),
+        (forgets_planned_pairs, "planning should leave the model as it was"),
         (python_random_choice, "drew a random number from random.choice"),
         (nan_in_an_unvisited_row, "Q holds NaN values"),
     ],
@@ -382,7 +402,9 @@ def make_plus(
     return step
 
 
-def plus_from_pairs(rng_of=None, uniform_pairs=False, python_random=False, nan=False):
+def plus_from_pairs(
+    rng_of=None, uniform_pairs=False, python_random=False, nan=False, stamps_planning=False
+):
     """Planted Dyna-Q+ variants on how step (f) draws its pairs."""
 
     def step(Q, model, last_tried, t, s, a, r, s_next, terminated, n, alpha, gamma, kappa, rng):
@@ -403,6 +425,8 @@ def plus_from_pairs(rng_of=None, uniform_pairs=False, python_random=False, nan=F
             r_p, s2, term = model[sp][ap]
             r_p += kappa * math.sqrt(t - last_tried[sp, ap])
             reference_q_update(Q, sp, ap, r_p, s2, term, alpha, gamma)
+            if stamps_planning:
+                last_tried[sp, ap] = t  # planning is not trying
         if nan:
             Q[7, 3] = np.inf - np.inf
 
@@ -432,6 +456,7 @@ def test_1_4_passes_the_reference():
         (plus_from_pairs(rng_of=stray_rng), "not from its rng argument"),
         (plus_from_pairs(python_random=True), "drew a random number from random.choice"),
         (plus_from_pairs(nan=True), "Q holds NaN values"),
+        (plus_from_pairs(stamps_planning=True), "planning does not count as trying"),
     ],
 )
 def test_1_4_fails_typical_mistakes(wrong, hint):

@@ -63,16 +63,14 @@ _MISTAKES = {
 # 3 through 1 (probability 1/2) or through 2 (twice 1/4, the same next state written twice, as
 # FrozenLake's P does); from 3 it ends with probability 1/2 per step, with reward 10.
 _TRAP = [(1.0, 5, 100.0, False)]
-_PROPAGATION_MODEL = TrueModel(
-    {
-        0: {0: [(0.5, 1, 0.0, False), (0.25, 2, 0.0, False), (0.25, 2, 0.0, False)], 1: _TRAP},
-        1: {0: [(1.0, 3, 1.0, False)], 1: _TRAP},
-        2: {0: [(1.0, 3, 2.0, False)], 1: _TRAP},
-        3: {0: [(0.5, 4, 10.0, True), (0.5, 3, 0.0, False)], 1: _TRAP},
-        4: {0: [(1.0, 4, 1000.0, False)], 1: [(1.0, 4, 1000.0, False)]},
-        5: {0: _TRAP, 1: _TRAP},
-    }
-)
+_PROPAGATION_P = {
+    0: {0: [(0.5, 1, 0.0, False), (0.25, 2, 0.0, False), (0.25, 2, 0.0, False)], 1: _TRAP},
+    1: {0: [(1.0, 3, 1.0, False)], 1: _TRAP},
+    2: {0: [(1.0, 3, 2.0, False)], 1: _TRAP},
+    3: {0: [(0.5, 4, 10.0, True), (0.5, 3, 0.0, False)], 1: _TRAP},
+    4: {0: [(1.0, 4, 1000.0, False)], 1: [(1.0, 4, 1000.0, False)]},
+    5: {0: _TRAP, 1: _TRAP},
+}
 _PROPAGATION_POLICY = np.zeros(6, dtype=int)
 
 
@@ -80,10 +78,10 @@ _PROPAGATION_POLICY = np.zeros(6, dtype=int)
 def check_expected_return(student):
     cases = [(0.9, 6), (1.0, 4), (0.5, 2), (0.9, 1)]
     for gamma, max_steps in cases:
-        policy = _PROPAGATION_POLICY.copy()
-        before = snapshot(policy)
-        got = student(_PROPAGATION_MODEL, policy, 0, gamma, max_steps)
-        require_unchanged("policy", before, policy)
+        policy, model = _PROPAGATION_POLICY.copy(), TrueModel(snapshot(_PROPAGATION_P))
+        got = student(model, policy, 0, gamma, max_steps)
+        require_unchanged("policy", _PROPAGATION_POLICY, policy)
+        require_unchanged("model", _PROPAGATION_P, model.P, "read the model, never write it")
         try:
             got = float(got)
         except (TypeError, ValueError):
@@ -93,7 +91,7 @@ def check_expected_return(student):
             ) from None
         require_finite("the expected return", got)
         want = reference_expected_return(
-            _PROPAGATION_MODEL, _PROPAGATION_POLICY, 0, gamma, max_steps
+            TrueModel(_PROPAGATION_P), _PROPAGATION_POLICY, 0, gamma, max_steps
         )
         if math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
             continue
@@ -125,7 +123,7 @@ def _matching_mistakes(got, gamma, max_steps):
         for name in _MISTAKES
         if math.isclose(
             got,
-            _propagate(_PROPAGATION_MODEL, _PROPAGATION_POLICY, 0, gamma, max_steps, name),
+            _propagate(TrueModel(_PROPAGATION_P), _PROPAGATION_POLICY, 0, gamma, max_steps, name),
             rel_tol=1e-9,
             abs_tol=1e-12,
         )
@@ -142,18 +140,16 @@ def _matching_mistakes(got, gamma, max_steps):
 # terminal state 4 pays 10,000 per step: neither must ever show up in a return.
 _TRAP, _AFTER_END = 100.0, 10_000.0
 _P_VIA_1 = 0.7  # not 1/2: drawing the outcomes uniformly must show
-_MODEL = TrueModel(
-    {
-        0: {
-            0: [(1.0, 3, _TRAP, False)],
-            1: [(_P_VIA_1, 1, 1.0, False), (1 - _P_VIA_1, 2, 0.0, False)],
-        },
-        1: {0: [(1.0, 4, 2.0, True)], 1: [(1.0, 3, _TRAP, False)]},
-        2: {0: [(1.0, 3, _TRAP, False)], 1: [(1.0, 2, 1.0, False)]},
-        3: {0: [(1.0, 3, _TRAP, False)], 1: [(1.0, 3, _TRAP, False)]},
-        4: {0: [(1.0, 4, _AFTER_END, False)], 1: [(1.0, 4, _AFTER_END, False)]},
-    }
-)
+_MODEL_P = {
+    0: {
+        0: [(1.0, 3, _TRAP, False)],
+        1: [(_P_VIA_1, 1, 1.0, False), (1 - _P_VIA_1, 2, 0.0, False)],
+    },
+    1: {0: [(1.0, 4, 2.0, True)], 1: [(1.0, 3, _TRAP, False)]},
+    2: {0: [(1.0, 3, _TRAP, False)], 1: [(1.0, 2, 1.0, False)]},
+    3: {0: [(1.0, 3, _TRAP, False)], 1: [(1.0, 3, _TRAP, False)]},
+    4: {0: [(1.0, 4, _AFTER_END, False)], 1: [(1.0, 4, _AFTER_END, False)]},
+}
 _POLICY = np.array([1, 0, 1, 0, 0])
 
 
@@ -165,9 +161,10 @@ def _exact_returns(gamma, max_steps):
 
 
 def _returns(student, seed, gamma, max_steps, n):
-    policy = _POLICY.copy()
-    G = student(_MODEL, policy, 0, n, gamma, max_steps, rng=np.random.default_rng(seed))
+    policy, model = _POLICY.copy(), TrueModel(snapshot(_MODEL_P))
+    G = student(model, policy, 0, n, gamma, max_steps, rng=np.random.default_rng(seed))
     require_unchanged("policy", _POLICY, policy)
+    require_unchanged("model", _MODEL_P, model.P, "read the model, never write it")
     try:
         G = np.asarray(G, dtype=float)
     except (TypeError, ValueError):
