@@ -46,6 +46,10 @@ more robust than Q, which can be high on a rarely tried move.
   aligned with `actions`), `value` (the root's value for the player to move), `root` (the tree,
   for pictures), `best_action(rng=rng)` and `policy(tau)` (visit distribution N^(1/tau)).
 - `MCTSPlayer(game, n_simulations=1000, c_uct=C_UCT, seed=0)` is a player `state -> action`.
+- **Subtree reuse** (AlphaGo Zero): `search(..., root=node)` continues from a node of an earlier
+  tree, keeping its statistics; `subtree(game, root, action, state)` finds the node of the
+  position after the move played and the reply; `MCTSPlayer(..., reuse_tree=True)` does both on
+  every move (`count_reused=True`: the kept visits count toward `n_simulations`). Off by default.
 
 ## Speed
 The tree stores each child's state lazily (computed on its first visit), the evaluator's priors
@@ -144,6 +148,47 @@ def new_root(game, state: State) -> Node:
     player = game.current_player(state)
     # The root has no incoming edge; its W is kept from the opponent's view like any child's.
     return set_state(game, Node(None, 1 - player), state)
+
+
+def check_root(game, state: State, root: Node) -> Node:
+    """`root` as the root of a search from `state`: a node of an earlier tree whose state it is.
+
+    A kept subtree (see `subtree`) starts the next search with all its statistics: its own N
+    and W (from the view of the player who chose the edge into it, like a fresh root's), its
+    children and everything below them.
+    """
+    if not isinstance(root, Node):
+        raise TypeError(f"root must be None or an mcts.Node of an earlier search, got {root!r}")
+    if root.state is None:
+        set_state(game, root, state)
+    if root.state != state:
+        raise ValueError("root must be a node of `state`: its state differs from the searched one")
+    if root.terminal:
+        raise ValueError("state must not be terminal: there is no move to search for")
+    return root
+
+
+def subtree(game, root: Node, action, state: State) -> Node | None:
+    """The node of `state` one or two moves below `root`, through the root's `action`, or None.
+
+    After a search from s_t the player plays `action`; the opponent replies, and the next search
+    starts from s_{t+2}. This finds s_{t+2}'s node below the child of `action` (or the child
+    itself when `state` is s_{t+1}), with the statistics the tree gathered there: AlphaGo Zero's
+    subtree reuse (Silver et al. 2017, "the subtree below this child is retained along with all
+    its statistics, while the remainder of the tree is discarded"). None when the tree never
+    visited that node (the next search then starts from a fresh root).
+    """
+    child = next((ch for ch in root.children if ch.action == action), None)
+    if child is None or child.N == 0:
+        return None
+    if child.state == state:
+        return child
+    for grandchild in child.children:
+        if grandchild.N == 0:
+            continue  # never visited: nothing to keep
+        if grandchild.state == state:
+            return grandchild
+    return None
 
 
 # --- 1. Selection ------------------------------------------------------------------------------
@@ -334,11 +379,14 @@ def search(
     select: SelectRule = ucb1,
     c: float = C_UCT,
     root_noise: tuple[float, float] | None = None,
+    root: Node | None = None,
 ) -> SearchResult:
     """Monte Carlo Tree Search from `state`: `n_simulations` runs of the four steps.
 
     `evaluate` defaults to `rollout_evaluator(game, rng)` (plain MCTS / UCT); `select` to UCB1
-    with exploration constant `c`. See the module docstring for the contract.
+    with exploration constant `c`. See the module docstring for the contract. `root`: a node of
+    `state` from an earlier search (`subtree`) to continue from, keeping its statistics; the
+    `n_simulations` new simulations add to them (None: a fresh root, as in every plain search).
     """
     check_game("game", game)
     n_simulations = v_.check_int("n_simulations", n_simulations, low=1)
@@ -357,7 +405,9 @@ def search(
             raise TypeError(f"root_noise must be None or (alpha, fraction), got {root_noise!r}")
         alpha = v_.check_float("root_noise alpha", root_noise[0], low=0.0, low_open=True)
         fraction = v_.check_probability("root_noise fraction", root_noise[1])
-    root = new_root(game, state)
+    root = new_root(game, state) if root is None else check_root(game, state, root)
+    if root_noise is not None and root.children:  # a kept root, expanded by an earlier search
+        add_dirichlet_noise(root, alpha, fraction, rng=rng)
 
     for _ in range(n_simulations):
         # 1. Selection: tree policy down to a leaf.
@@ -397,6 +447,16 @@ class MCTSPlayer:
     `evaluate` defaults to random rollouts, `select` to UCB1 with `c_uct`. One generator, seeded
     by `seed`, drives the searches and the tie-breaks, so a game is reproducible.
     `last_result` holds the latest `SearchResult`.
+
+    `reuse_tree=True` keeps statistics from move to move, as AlphaGo Zero did: the next search
+    starts from the node of the new state below the move played and the opponent's reply
+    (`subtree`), with everything the previous search learned there, and the rest of the tree is
+    dropped. Each move still runs `n_simulations` new simulations; with `count_reused=True` the
+    visits already in the kept node count toward the budget instead (the search tops the root
+    up to `n_simulations` visits, at least one new simulation), so the player saves simulations.
+    `simulations_run` counts the new simulations of all moves, `visits_reused` the visits the
+    kept roots brought along (`last_reused`: those of the latest move). With `reuse_tree=False`
+    (the default) every move builds a new tree, exactly as before.
     """
 
     def __init__(
@@ -408,30 +468,58 @@ class MCTSPlayer:
         *,
         evaluate: Evaluator | None = None,
         select: SelectRule = ucb1,
+        reuse_tree: bool = False,
+        count_reused: bool = False,
     ):
         self.game = check_game("game", game)
         self.n_simulations = v_.check_int("n_simulations", n_simulations, low=1)
         self.c_uct = v_.check_float("c_uct", c_uct, low=0.0)
         self.seed = v_.check_int("seed", seed, low=0)
+        for name, flag in (("reuse_tree", reuse_tree), ("count_reused", count_reused)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{name} must be True or False, got {flag!r}")
+        if count_reused and not reuse_tree:
+            raise ValueError(
+                "count_reused=True needs reuse_tree=True: no visits are kept without it"
+            )
+        self.reuse_tree = reuse_tree
+        self.count_reused = count_reused
         self.rng = np.random.default_rng(self.seed)
         self.evaluate = evaluate if evaluate is not None else rollout_evaluator(game, rng=self.rng)
         self.select = select
         self.last_result: SearchResult | None = None
+        self.last_reused = 0
+        self.simulations_run = 0
+        self.visits_reused = 0
+        self._played = None  # the action of the latest move, for `subtree`
 
     def __call__(self, state: State):
+        root = None
+        if self.reuse_tree and self.last_result is not None:
+            root = subtree(self.game, self.last_result.root, self._played, state)
+        self.last_reused = root.N if root is not None else 0
+        n_simulations = self.n_simulations
+        if self.count_reused:
+            n_simulations = max(1, n_simulations - self.last_reused)
         self.last_result = search(
             self.game,
             state,
             self.evaluate,
-            n_simulations=self.n_simulations,
+            n_simulations=n_simulations,
             rng=self.rng,
             select=self.select,
             c=self.c_uct,
+            root=root,
         )
-        return self.last_result.best_action(rng=self.rng)
+        self.simulations_run += n_simulations
+        self.visits_reused += self.last_reused
+        self._played = self.last_result.best_action(rng=self.rng)
+        return self._played
 
     def __repr__(self) -> str:
+        reuse = ", reuse_tree=True" if self.reuse_tree else ""
+        reuse += ", count_reused=True" if self.count_reused else ""
         return (
             f"MCTSPlayer({self.game!r}, n_simulations={self.n_simulations}, "
-            f"c_uct={self.c_uct}, seed={self.seed})"
+            f"c_uct={self.c_uct}, seed={self.seed}{reuse})"
         )

@@ -1,5 +1,9 @@
 """The checks of lecture 04 pass the reference and fail the typical mistakes, with a specific hint."""
 
+import dataclasses
+import random
+import time
+
 import numpy as np
 import pytest
 from stray_random import stray_rng
@@ -66,6 +70,16 @@ def global_randomness(game, state, rng):
     return first, game.returns(final)[game.current_player(state)]
 
 
+def private_generator(game, state, rng):
+    first, final = _play_out(game, state, random.Random(), lambda legal, r: r.choice(legal))
+    return first, game.returns(final)[game.current_player(state)]
+
+
+def nan_outcome(game, state, rng):
+    first, v = ref.reference_rollout(game, state, rng)
+    return first, float("nan") if v == 0 else v
+
+
 def biased_first_action(game, state, rng):
     legal = game.legal_actions(state)
     a = legal[min(int(rng.integers(len(legal) + 2)), len(legal) - 1)]  # the last one too often
@@ -87,6 +101,8 @@ def test_4_1_passes_the_reference():
         (returns_last_action, "the first move of the rollout"),
         (first_cell_continuation, "uniformly random among the legal actions"),
         (global_randomness, "not from its rng argument"),
+        (private_generator, "same seed gave different rollouts"),
+        (nan_outcome, "holds NaN values"),
         (biased_first_action, "pick actions uniformly"),
         (lambda game, state, rng: 8, "return first_action, v"),
     ],
@@ -139,6 +155,18 @@ def indexed_by_action(actions, first_actions, outcomes):
     return Q
 
 
+def sorts_its_input(actions, first_actions, outcomes):
+    order = np.argsort(first_actions, kind="stable")
+    first_actions[:] = first_actions[order]  # in place: the caller's arrays change
+    outcomes[:] = outcomes[order]
+    return ref.reference_estimate_q(actions, first_actions, outcomes)
+
+
+def inf_when_unseen(actions, first_actions, outcomes):
+    Q = ref.reference_estimate_q(actions, first_actions, outcomes)
+    return np.where(np.isnan(Q), -np.inf, Q)
+
+
 def test_4_2_passes_the_reference():
     assert checks.evaluate("4.2", ref.reference_estimate_q).passed
 
@@ -151,6 +179,8 @@ def test_4_2_passes_the_reference():
         (sums, "Q(s, a) is a mean"),
         (zero_when_unseen, "set its Q to np.nan"),
         (indexed_by_action, "index by position in actions"),
+        (sorts_its_input, "changed its input first_actions"),
+        (inf_when_unseen, "holds infinite values"),
         (lambda actions, first_actions, outcomes: "Q", "expected an array of numbers"),
     ],
 )
@@ -188,6 +218,16 @@ def picks_any_near_max(actions, Q, rng):
     return actions[int(rng.choice(np.flatnonzero(Q >= np.nanmax(Q) - 0.3)))]
 
 
+def nan_to_minus_inf_in_place(actions, Q, rng):
+    Q[np.isnan(Q)] = -np.inf  # the caller's Q changes
+    return actions[int(rng.choice(np.flatnonzero(Q == Q.max())))]
+
+
+def private_generator_ties(actions, Q, rng):
+    best = np.flatnonzero(Q == np.nanmax(Q)).tolist()
+    return actions[random.Random().choice(best)]
+
+
 def test_4_3_passes_the_reference():
     assert checks.evaluate("4.3", ref.reference_greedy_action).passed
 
@@ -200,6 +240,8 @@ def test_4_3_passes_the_reference():
         (returns_index, "not its position j"),
         (argmin, "not the smallest"),
         (unseeded_ties, "not from its rng argument"),
+        (nan_to_minus_inf_in_place, "changed its input Q"),
+        (private_generator_ties, "same seed broke a tie differently"),
         (picks_any_near_max, "only the actions with the largest Q"),
         (lambda actions, Q, rng: None, "expected an action"),
     ],
@@ -233,6 +275,17 @@ def worst_action(game, state, n_rollouts, rng):
     return actions[int(np.nanargmin(Q))]
 
 
+def private_generator_policy(game, state, n_rollouts, rng):
+    return ref.reference_rollout_policy(
+        game, state, n_rollouts, np.random.default_rng(random.Random().getrandbits(32))
+    )
+
+
+def global_random_policy(game, state, n_rollouts, rng):
+    seed = np.random.randint(2**31)  # noqa: NPY002 - the planted mistake
+    return ref.reference_rollout_policy(game, state, n_rollouts, np.random.default_rng(seed))
+
+
 def test_4_4_passes_the_reference():
     assert checks.evaluate("4.4", ref.reference_rollout_policy).passed
 
@@ -243,9 +296,30 @@ def test_4_4_passes_the_reference():
         (one_rollout, "run n_rollouts rollouts"),
         (random_move, "act with greedy_action"),
         (worst_action, "act with greedy_action"),
+        (private_generator_policy, "two calls with the same seed gave different moves"),
+        (global_random_policy, "not from its rng argument"),
     ],
 )
 def test_4_4_fails_typical_mistakes(wrong, hint):
     result = checks.evaluate("4.4", wrong)
     assert result.status == checks.FAILED
     assert hint in (result.message + " " + (result.hint or ""))
+
+
+# -- every check of the lecture stops a student function that never returns ------------------
+
+
+@pytest.mark.parametrize("exercise_id", ["4.1", "4.2", "4.3", "4.4"])
+def test_a_function_that_never_returns_fails_within_the_time_limit(exercise_id, monkeypatch):
+    checks.registered(4)
+    short = dataclasses.replace(checks._REGISTRY[exercise_id], time_limit=0.5)
+    monkeypatch.setitem(checks._REGISTRY, exercise_id, short)
+
+    def endless(*args, **kwargs):
+        while True:
+            pass
+
+    start = time.perf_counter()
+    result = checks.evaluate(exercise_id, endless)
+    assert time.perf_counter() - start < 3.0
+    assert result.status == checks.FAILED and "did not finish within 0.5 s" in result.message

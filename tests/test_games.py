@@ -320,3 +320,17 @@ def test_play_and_match_validate_arguments():
 
     with pytest.raises(ValueError, match="action 4 is illegal"):
         games.play(TTT, [cheat, cheat])
+
+
+def test_wilson_interval_covers_the_rate_and_stays_in_the_unit_interval():
+    low, high = games.wilson_interval(7, 200)
+    assert low < 7 / 200 < high
+    assert (round(low, 3), round(high, 3)) == (0.017, 0.07)
+    assert games.wilson_interval(0, 200)[0] == 0.0 and 0 < games.wilson_interval(0, 200)[1] < 0.02
+    assert games.wilson_interval(20, 20)[1] == 1.0 and games.wilson_interval(20, 20)[0] > 0.8
+    narrow, wide = games.wilson_interval(50, 1000), games.wilson_interval(5, 100)
+    assert narrow[1] - narrow[0] < wide[1] - wide[0]  # more games, a narrower interval
+    with pytest.raises(ValueError, match="k must be <= 10"):
+        games.wilson_interval(11, 10)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        games.wilson_interval(0, 0)

@@ -310,6 +310,150 @@ def test_player_is_reproducible_and_validates():
         mcts.MCTSPlayer(TTT, c_uct=-1)
 
 
+def _old_player_moves(game, n_simulations, seed, states):
+    """The moves of MCTSPlayer as it was before subtree reuse: a fresh search on every move."""
+    rng = np.random.default_rng(seed)
+    evaluate = mcts.rollout_evaluator(game, rng=rng)
+    moves, visits = [], []
+    for state in states:
+        result = mcts.search(game, state, evaluate, n_simulations=n_simulations, rng=rng)
+        moves.append(result.best_action(rng=rng))
+        visits.append(result.N.tolist())
+    return moves, visits
+
+
+def test_player_without_reuse_is_unchanged_move_for_move():
+    # The states of a whole game against the perfect player, then the old loop on the same states.
+    player = mcts.MCTSPlayer(TTT, n_simulations=150, seed=3)
+    states, moves, visits = [], [], []
+
+    def recording(state):
+        states.append(state)
+        moves.append(player(state))
+        visits.append(player.last_result.N.tolist())
+        return moves[-1]
+
+    games.play(TTT, [games.perfect_player(TTT, seed=1), recording])
+    assert (moves, visits) == _old_player_moves(TTT, 150, 3, states)
+    replay = mcts.MCTSPlayer(TTT, n_simulations=150, seed=3, reuse_tree=False)
+    assert [replay(s) for s in states] == moves
+    assert player.simulations_run == 150 * len(states) and player.visits_reused == 0
+
+
+def test_subtree_finds_the_node_after_the_move_and_the_reply_with_its_statistics():
+    state = TTT.initial_state()
+    result = mcts.search(TTT, state, n_simulations=400, rng=np.random.default_rng(0))
+    a = result.best_action(rng=np.random.default_rng(0))
+    child = next(ch for ch in result.root.children if ch.action == a)
+    reply = max(child.children, key=lambda ch: ch.N)
+    after = TTT.next_state(TTT.next_state(state, a), reply.action)
+    kept = mcts.subtree(TTT, result.root, a, after)
+    assert kept is reply and kept.N > 0 and kept.state == after
+    assert mcts.subtree(TTT, result.root, a, TTT.next_state(state, a)) is child  # one move on
+    unvisited = [ch for ch in child.children if ch.N == 0]
+    if unvisited:  # a reply the tree never tried: nothing to keep
+        s = TTT.next_state(TTT.next_state(state, a), unvisited[0].action)
+        assert mcts.subtree(TTT, result.root, a, s) is None
+    assert mcts.subtree(TTT, result.root, a, TTT.initial_state()) is None  # not below the root
+
+
+def test_search_from_a_kept_root_adds_simulations_to_its_statistics():
+    state = TTT.initial_state()
+    result = mcts.search(TTT, state, n_simulations=400, rng=np.random.default_rng(1))
+    a = result.best_action(rng=np.random.default_rng(1))
+    child = next(ch for ch in result.root.children if ch.action == a)
+    reply = max(child.children, key=lambda ch: ch.N)
+    after = TTT.next_state(TTT.next_state(state, a), reply.action)
+    kept = mcts.subtree(TTT, result.root, a, after)
+    n_before, children_before = kept.N, [ch.N for ch in kept.children]
+    again = mcts.search(TTT, after, n_simulations=100, rng=np.random.default_rng(2), root=kept)
+    assert again.root is kept and kept.N == n_before + 100 and again.n_simulations == 100
+    assert all(n >= m for n, m in zip(again.N.tolist(), children_before, strict=True))
+    assert int(again.N.sum()) == kept.N - 1  # N(s) = 1 + sum_a N(s,a) still holds
+    assert -1.0 <= again.value <= 1.0
+
+
+def test_a_kept_root_gets_root_noise_once_it_is_the_root():
+    state = TTT.initial_state()
+    result = mcts.search(TTT, state, n_simulations=300, rng=np.random.default_rng(4))
+    child = max(result.root.children, key=lambda ch: ch.N)
+    priors = [gc.P for gc in child.children]
+    s1 = TTT.next_state(state, child.action)
+    mcts.search(
+        TTT, s1, n_simulations=1, rng=np.random.default_rng(5), root=child, root_noise=(0.3, 0.5)
+    )
+    assert [gc.P for gc in child.children] != pytest.approx(priors)
+    assert sum(gc.P for gc in child.children) == pytest.approx(1.0)
+
+
+def test_search_rejects_a_root_of_another_state():
+    result = mcts.search(TTT, TTT.initial_state(), n_simulations=50, rng=np.random.default_rng(0))
+    child = max(result.root.children, key=lambda ch: ch.N)
+    with pytest.raises(ValueError, match="root must be a node of `state`"):
+        mcts.search(
+            TTT, TTT.initial_state(), n_simulations=5, rng=np.random.default_rng(0), root=child
+        )
+    with pytest.raises(TypeError, match="root must be None or an mcts.Node"):
+        mcts.search(TTT, TTT.initial_state(), n_simulations=5, rng=np.random.default_rng(0), root=1)
+
+
+def test_reusing_player_keeps_the_subtree_and_counts_what_it_kept():
+    player = mcts.MCTSPlayer(TTT, n_simulations=300, seed=0, reuse_tree=True)
+    reused = []
+
+    def recording(state):
+        action = player(state)
+        reused.append((player.last_reused, player.last_result.root.N))
+        return action
+
+    games.play(TTT, [recording, games.perfect_player(TTT, seed=0)])
+    assert reused[0] == (0, 300)  # the first move: a fresh tree
+    assert any(kept > 0 for kept, _ in reused[1:])  # later moves start from a kept subtree
+    assert all(root_n == kept + 300 for kept, root_n in reused)  # 300 new simulations each
+    assert player.visits_reused == sum(kept for kept, _ in reused)
+    assert player.simulations_run == 300 * len(reused)
+    # A new game starts from a fresh tree, not from the old game's.
+    player(TTT.initial_state())
+    assert player.last_reused == 0
+
+
+def test_counted_reuse_tops_the_root_up_to_the_budget_and_saves_simulations():
+    player = mcts.MCTSPlayer(TTT, n_simulations=300, seed=0, reuse_tree=True, count_reused=True)
+    log = []
+
+    def recording(state):
+        action = player(state)
+        log.append(
+            (player.last_reused, player.last_result.n_simulations, player.last_result.root.N)
+        )
+        return action
+
+    games.play(TTT, [recording, games.perfect_player(TTT, seed=0)])
+    for kept, new, root_n in log:
+        assert new == max(1, 300 - kept) and root_n == max(300, kept + 1)
+    assert player.simulations_run == sum(new for _, new, _ in log) < 300 * len(log)
+
+
+def test_reusing_player_is_reproducible_and_validates():
+    def game_moves(seed):
+        moves = []
+        player = mcts.MCTSPlayer(TTT, n_simulations=100, seed=seed, reuse_tree=True)
+
+        def recording(state):
+            moves.append(player(state))
+            return moves[-1]
+
+        games.play(TTT, [recording, games.random_player(TTT, seed=seed)])
+        return moves
+
+    assert game_moves(7) == game_moves(7)
+    with pytest.raises(ValueError, match="count_reused=True needs reuse_tree=True"):
+        mcts.MCTSPlayer(TTT, count_reused=True)
+    with pytest.raises(TypeError, match="reuse_tree must be True or False"):
+        mcts.MCTSPlayer(TTT, reuse_tree=1)
+    assert "reuse_tree=True" in repr(mcts.MCTSPlayer(TTT, reuse_tree=True))
+
+
 def test_mcts_with_200_simulations_never_loses_as_first_player_against_perfect_play():
     for i in range(12):
         mcts_player = mcts.MCTSPlayer(TTT, n_simulations=200, seed=i)

@@ -22,7 +22,14 @@ agents or search.
 
 from mbrl_helpers.games._protocol import Game, Player, State, check_game
 from mbrl_helpers.games.connect_four import ConnectFour
-from mbrl_helpers.games.play import MatchResult, Record, match, play, random_player
+from mbrl_helpers.games.play import (
+    MatchResult,
+    Record,
+    match,
+    play,
+    random_player,
+    wilson_interval,
+)
 from mbrl_helpers.games.solver import perfect_player, positions_solved, solve
 from mbrl_helpers.games.tictactoe import LINES, SYMMETRIES, TicTacToe
 
@@ -43,4 +50,5 @@ __all__ = [
     "positions_solved",
     "random_player",
     "solve",
+    "wilson_interval",
 ]

@@ -1,11 +1,13 @@
-"""Players and games between them: `random_player`, `play`, `match`.
+"""Players and games between them: `random_player`, `play`, `match`, and `wilson_interval`.
 
 A player is any callable `player(state) -> action`; a stochastic player owns its own seeded
-generator, so a game between given players is reproducible.
+generator, so a game between given players is reproducible. `wilson_interval` gives the
+uncertainty of a rate measured over a number of games (losses in 200 games, ...).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -105,3 +107,26 @@ def match(game: Game, player_a: Player, player_b: Player, n_games: int = 100) ->
         g = play(game, players)[side]
         counts[side][0 if g > 0 else 1 if g == 0 else 2] += 1
     return MatchResult(Record(*counts[0]), Record(*counts[1]))
+
+
+def wilson_interval(k: int, n: int, *, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a rate k / n (95% for z = 1.96): `(low, high)`.
+
+    For k successes (losses, wins, searches that found a move) in n independent trials::
+
+        (p + z^2 / 2n -+ z sqrt(p (1 - p) / n + z^2 / 4n^2)) / (1 + z^2 / n),   p = k / n
+
+    Unlike p -+ z sqrt(p (1 - p) / n) it stays inside [0, 1] and is not empty at k = 0 or k = n
+    (0 losses in 200 games: 0 to 1.9%). Wilson (1927); Brown, Cai and DasGupta (2001).
+    """
+    n = check_int("n", n, low=1)
+    k = check_int("k", k, low=0, high=n)
+    if not (isinstance(z, int | float) and z > 0):
+        raise ValueError(f"z must be a positive number, got {z!r}")
+    p = k / n
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    denominator = 1 + z * z / n
+    low = 0.0 if k == 0 else (centre - half) / denominator
+    high = 1.0 if k == n else (centre + half) / denominator
+    return low, high

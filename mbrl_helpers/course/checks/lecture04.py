@@ -1,11 +1,25 @@
-"""Checks for lecture 04, "Rollouts": one rollout, the estimate of Q(s, a), the greedy action."""
+"""Checks for lecture 04, "Rollouts": one rollout, the estimate of Q(s, a), the greedy action, the
+rollout algorithm.
+
+Besides the values, every check enforces the course's rules for exercises: randomness only from
+the `rng` argument (the same seed gives the same answer; global draws are refused by the
+framework), inputs left unchanged, no NaN or infinite numbers where a number is expected, and a
+hint that names the mistake made.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from mbrl_helpers import games, rollouts
-from mbrl_helpers.course.checks import CheckFailure, exercise
+from mbrl_helpers.course.checks import (
+    CheckFailure,
+    exercise,
+    py,
+    require_finite,
+    require_unchanged,
+    snapshot,
+)
 
 _TTT = games.TicTacToe()
 
@@ -42,9 +56,10 @@ def _pair(result, state_text):
         first_action, v = int(first_action), float(v)
     except (TypeError, ValueError):
         raise CheckFailure(
-            f"from {state_text!r} expected a pair (first_action, v), got {result!r}",
+            f"from {state_text!r} expected a pair (first_action, v), got {py(result)!r}",
             "return first_action, v",
         ) from None
+    require_finite(f"v from {state_text!r}", v)
     return first_action, v
 
 
@@ -164,7 +179,17 @@ def check_estimate_q(student):
     for actions, first_actions, v in (small, large):
         case = f"actions {list(actions)}, first_actions {first_actions.tolist()}, outcomes {v.tolist()}"
         expected = reference_estimate_q(actions, first_actions, v)
-        Q = _as_q(student(actions, first_actions.copy(), v.copy()), len(actions), case)
+        given = (actions, first_actions.copy(), v.copy())
+        before = snapshot(given)
+        Q = _as_q(student(*given), len(actions), case)
+        for name, b, a in zip(("actions", "first_actions", "outcomes"), before, given, strict=True):
+            require_unchanged(name, b, a)
+        if np.isinf(Q).any():
+            raise CheckFailure(
+                f"for {case} your Q holds infinite values ({py(np.round(Q, 3))})",
+                "Q(s, a) is a mean of outcomes in [-1, 1]; an action no rollout started with "
+                "gets np.nan, not an infinite value",
+            )
         if np.allclose(Q, expected, equal_nan=True) and np.array_equal(
             np.isnan(Q), np.isnan(expected)
         ):
@@ -192,7 +217,14 @@ def check_estimate_q(student):
 @exercise("4.3", "act greedily on Q, ties at random")
 def check_greedy_action(student):
     def pick(actions, Q, rng):
-        a = student(actions, np.array(Q, dtype=float), rng=rng)
+        given = np.array(Q, dtype=float)
+        a = student(actions, given, rng=rng)
+        require_unchanged(
+            "Q",
+            np.array(Q, dtype=float),
+            given,
+            hint="skip nan entries without writing into Q (np.nanmax, or a mask ~np.isnan(Q))",
+        )
         try:
             return int(a)
         except (TypeError, ValueError):
@@ -274,3 +306,13 @@ def check_rollout_policy(student):
                     "estimate Q with estimate_q from the rollouts' first actions and outcomes, then "
                     "act with greedy_action(actions, Q, rng)",
                 )
+    # A close call, few rollouts: the answer depends on the draws, so it must depend on rng only.
+    state = _TTT.initial_state()
+    first = [student(_TTT, state, 3, rng=np.random.default_rng(seed)) for seed in range(10)]
+    again = [student(_TTT, state, 3, rng=np.random.default_rng(seed)) for seed in range(10)]
+    if first != again:
+        raise CheckFailure(
+            f"from the empty board with 3 rollouts, seeds 0-9 gave {py(first)} and then "
+            f"{py(again)}: two calls with the same seed gave different moves",
+            "pass the rng argument on to rollout and greedy_action; use no other generator",
+        )
