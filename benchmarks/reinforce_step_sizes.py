@@ -1,9 +1,10 @@
 """Lecture 00's REINFORCE on slippery FrozenLake: which step size, and does the book's gamma^t matter?
 
-    .venv/bin/python benchmarks/reinforce_step_sizes.py [--out benchmarks/results/reinforce_step_sizes.json]
+    .venv/bin/python benchmarks/reinforce_step_sizes.py [--out mbrl_helpers/data/reinforce_step_sizes.json]
 
 Not a speed benchmark (so `make benchmarks` does not run it): the measurement behind two
-sentences of lecture 00, which loads the stored result. For each step size alpha_theta and each
+sentences of lecture 00, which loads the stored result (package data, so that the lecture runs
+from any copy of the notebooks). For each step size alpha_theta and each
 form of the update (Sutton & Barto 13.3-13.4 keep the factor gamma^t, `discount_updates=True`;
 the lecture, like most implementations, drops it), REINFORCE with a baseline runs 20,000 real
 steps on seeds 0-4, exactly as in the lecture (gamma = 0.99), and the success rate of its greedy
@@ -25,7 +26,12 @@ from mbrl_helpers import models, policy_gradient
 STEP_SIZES = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
 SEEDS = range(5)
 GAMMA = 0.99
-OUT = pathlib.Path(__file__).resolve().parent / "results" / "reinforce_step_sizes.json"
+OUT = (
+    pathlib.Path(__file__).resolve().parents[1]
+    / "mbrl_helpers"
+    / "data"
+    / "reinforce_step_sizes.json"
+)
 
 
 def main(argv: list[str] | None = None) -> None:
