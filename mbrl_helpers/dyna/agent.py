@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class DynaResult:
     """What one run of an agent returns."""
 
