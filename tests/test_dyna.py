@@ -442,6 +442,19 @@ def test_replay_names_its_bad_arguments():
 # -- figures and the widget (they import the algorithms, never the reverse) ---------------
 
 
+def test_cumulative_reward_plot_gives_every_agent_its_own_colour():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mbrl_helpers.plotting import dyna as dyna_plots
+
+    curves = {name: np.arange(5.0) for name in ("Dyna-Q", "replay", "replay, last 1,000")}
+    ax = dyna_plots.plot_cumulative_reward(curves, 2)
+    colours = [line.get_color() for line in ax.lines[:3]]
+    assert colours[0] == "tab:blue" and len(set(colours)) == 3
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == list(curves)
+
+
 def test_plot_maze_draws_greedy_arrows_only_where_something_was_learned():
     import matplotlib
 

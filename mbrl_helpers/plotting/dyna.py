@@ -175,8 +175,12 @@ def plot_cumulative_reward(
 ) -> plt.Axes:
     """Figures 8.4 and 8.5: cumulative reward against time steps; the world changes at a line."""
     ax = _axes(ax, (6.5, 4))
+    # Dyna-Q and Dyna-Q+ keep their colours; other agents (replay, ...) get the next free ones
+    used = {_COLOURS[name] for name in curves if name in _COLOURS}
+    spare = iter(c for c in ("tab:orange", "tab:green", "tab:purple", "tab:brown") if c not in used)
     for name, curve in curves.items():
-        ax.plot(np.arange(1, len(curve) + 1), curve, label=name, color=_COLOURS.get(name))
+        colour = _COLOURS.get(name) or next(spare, None)
+        ax.plot(np.arange(1, len(curve) + 1), curve, label=name, color=colour)
     ax.axvline(change_at, color="grey", linestyle="--", label=f"the maze changes (t = {change_at})")
     ax.set_xlabel("time steps")
     ax.set_ylabel("cumulative reward")
