@@ -443,3 +443,82 @@ def test_train_smoke_on_connect_four_without_a_solver():
     assert history.unbeaten_from() is None
     player = alphazero.AlphaZeroPlayer(game, net, n_simulations=10, seed=0)
     assert games.play(game, [player, games.random_player(game, 0)]) in {(1, -1), (0, 0), (-1, 1)}
+
+
+def test_stored_seed_zero_is_what_train_gives(trained):
+    """Lectures 06 and 08 load stored runs; seed 0 of the lecture's loop must be this run."""
+    from mbrl_helpers.experiments import alphazero_seeds
+
+    _, history = trained
+    stored = next(
+        r for r in alphazero_seeds.load() if r.variant == "lecture's loop" and r.seed == 0
+    )
+    for field in ("value_loss", "policy_loss", "positions", "raw_loss_first", "raw_loss_second",
+                  "search_loss_first", "search_loss_second", "raw_loss_random_first",
+                  "raw_loss_random_second"):  # fmt: skip
+        np.testing.assert_allclose(getattr(stored.history, field), getattr(history, field))
+    _, replayed = alphazero_seeds.stored_train(TTT, seed=0, progress=False)
+    assert replayed == stored.history
+
+
+def test_history_records_cpu_time_that_grows(trained):
+    _, history = trained
+    assert len(history.cpu_seconds) == history.n_iterations
+    assert np.all(np.diff(history.cpu_seconds) >= 0) and history.cpu_seconds[-1] > 0
+
+
+# --- the pieces lecture 06's exercises replace: train_step, play and learn -------------------
+def test_train_step_draws_a_minibatch_and_takes_one_step():
+    net = PolicyValueNet(18, 9, 8, seed=0)
+    opt = nets.Adam(net.params, lr=1e-2)
+    X, legal, pi, z = random_batch(3, batch=20)
+    before = {k: w.copy() for k, w in net.params.items()}
+    parts = alphazero.train_step(net, opt, X, legal, pi, z, rng=np.random.default_rng(0),
+                                 batch_size=7, c=1e-3)  # fmt: skip
+    assert isinstance(parts, alphazero.LossParts) and opt.t == 1
+    assert any(not np.array_equal(before[k], w) for k, w in net.params.items())
+    # the same draw of indices as the training loop has always made
+    idx = (np.random.default_rng(0).random(7) * 20).astype(int)
+    fresh = PolicyValueNet(18, 9, 8, seed=0)
+    expected, _ = fresh.loss_and_grads(X[idx], legal[idx], pi[idx], z[idx], 1e-3)
+    assert parts.total == pytest.approx(expected.total)
+
+
+def test_train_takes_its_self_play_and_its_step_as_arguments():
+    calls = {"play": 0, "learn": 0}
+
+    def play(game, evaluate, *, rng, config):
+        calls["play"] += 1
+        return alphazero.self_play_game(game, evaluate, rng=rng, config=config)
+
+    def learn(net, opt, X, legal, pi, z, *, rng, batch_size, c):
+        calls["learn"] += 1
+        return alphazero.train_step(net, opt, X, legal, pi, z, rng=rng, batch_size=batch_size, c=c)
+
+    settings = dict(n_iterations=2, games_per_iteration=3, n_simulations=8, n_gradient_steps=4,
+                    eval_simulations=0, progress=False)  # fmt: skip
+    _, ours = alphazero.train(TTT, seed=1, **settings)
+    _, theirs = alphazero.train(TTT, seed=1, play=play, learn=learn, **settings)
+    assert calls == {"play": 6, "learn": 8}
+    assert ours.value_loss == theirs.value_loss and ours.positions == theirs.positions
+    with pytest.raises(TypeError, match="play must be a function"):
+        alphazero.train(TTT, play=3, **settings)
+
+
+def test_ablation_settings_change_self_play_and_the_replay():
+    settings = dict(n_iterations=1, games_per_iteration=4, n_simulations=8, n_gradient_steps=2,
+                    eval_simulations=0, progress=False)  # fmt: skip
+    _, base = alphazero.train(TTT, seed=2, **settings)
+    _, notes = alphazero.train(TTT, seed=2, rule="notes", c_puct=1.0, **settings)
+    _, plain = alphazero.train(TTT, seed=2, symmetries=False, **settings)
+    assert base.value_loss != notes.value_loss
+    assert plain.positions == base.positions and plain.value_loss != base.value_loss
+    config = alphazero.SelfPlayConfig(rule="notes")
+    assert config.select is alphazero.puct_notes
+    assert alphazero.SelfPlayConfig().select is alphazero.puct
+    with pytest.raises(ValueError, match="rule must be one of"):
+        alphazero.SelfPlayConfig(rule="ucb1")
+    with pytest.raises(TypeError, match="symmetries must be True or False"):
+        alphazero.TrainConfig(symmetries="yes")
+    with pytest.raises(ValueError, match="eval_c_puct must be >= 0"):
+        alphazero.TrainConfig(eval_c_puct=-1.0)

@@ -1,9 +1,20 @@
-"""The checks of lecture 02 pass the reference and fail each typical mistake with its own hint."""
+"""The checks of lecture 02 pass the reference and fail each typical mistake with its own hint.
+
+Besides the typical mistakes of each exercise, the rules every check keeps (issue 11, point 4):
+a function that never returns fails within the time limit; inputs that must not change are
+compared; NaN anywhere in a result fails; global random draws are refused; the hint names the
+mistake made, both mistakes when two give the same numbers; no numpy reprs in any message.
+"""
+
+import dataclasses
+import random
 
 import numpy as np
 import pytest
 
+from mbrl_helpers import models
 from mbrl_helpers.course import checks
+from mbrl_helpers.course.checks import lecture02
 from mbrl_helpers.models import nets
 from mbrl_helpers.models.neural import open_loop_rollout
 
@@ -15,7 +26,8 @@ def result_of(exercise_id, fn):
 def assert_fails_with(exercise_id, fn, hint):
     result = result_of(exercise_id, fn)
     assert result.status == checks.FAILED, result.line
-    assert hint in (result.hint or ""), result.line
+    assert hint in (result.message + " " + (result.hint or "")), result.line
+    assert "np.float64(" not in result.line and "np.int64(" not in result.line, result.line
 
 
 # -- 2.1: the counting update -------------------------------------------------------------------
@@ -36,6 +48,11 @@ def update_resets_row(N, R_sum, s, a, r, s_next):  # the deterministic model's h
     N[s, a, s_next] = 1
     R_sum[s, a] = 0
     R_sum[s, a, s_next] = r
+
+
+def update_adds_two(N, R_sum, s, a, r, s_next):
+    N[s, a, s_next] += 2
+    R_sum[s, a, s_next] += r
 
 
 def update_whole_row(N, R_sum, s, a, r, s_next):
@@ -64,6 +81,13 @@ def update_new_arrays(N, R_sum, s, a, r, s_next):
     return N, R_sum
 
 
+def update_stores_means(N, R_sum, s, a, r, s_next):  # divides in the update: 0 / 0 elsewhere
+    N[s, a, s_next] += 1
+    R_sum[s, a, s_next] += r
+    with np.errstate(invalid="ignore"):
+        R_sum[s, a] = R_sum[s, a] / N[s, a] * N[s, a]
+
+
 def test_2_1_passes_the_reference():
     assert result_of("2.1", update).passed
 
@@ -74,10 +98,13 @@ def test_2_1_passes_the_reference():
         (update_overwrites_count, "count, do not overwrite with 1"),
         (update_resets_row, "it does not reset N[s, a] to the last one"),
         (update_whole_row, "not the whole row"),
+        (update_adds_two, "add exactly 1 per transition"),
         (update_last_reward, "do not keep only the last one"),
         (update_running_mean, "store the sum of the rewards"),
         (update_reward_row, "not to a whole row"),
         (update_new_arrays, "in place"),
+        (update_stores_means, "do not divide in the update"),
+        (update_stores_means, "R_sum[0, 0, 0] is nan"),
     ],
 )
 def test_2_1_fails_typical_mistakes(wrong, hint):
@@ -125,16 +152,28 @@ def dist_with(prob=None, reward=None, term=None, unobserved="raise"):
 def test_2_2_passes_the_reference_and_variants():
     assert result_of("2.2", distribution).passed
 
-    # zero-probability entries (with their 0/0 rewards) are tolerated, order does not matter
+    # zero-probability entries (with a finite reward) are tolerated, order does not matter
     def every_state(N, R_sum, terminal, s, a):
+        n_sa = N[s, a].sum()
+        if n_sa == 0:
+            raise KeyError((s, a))
+        r_hat = np.divide(R_sum[s, a], N[s, a], out=np.zeros(len(N)), where=N[s, a] > 0)
+        return [(N[s, a, k] / n_sa, k, r_hat[k], terminal[k]) for k in reversed(range(len(N)))]
+
+    assert result_of("2.2", every_state).passed
+
+
+def test_2_2_rejects_nan_even_in_entries_of_probability_zero():
+    def every_state_nan(N, R_sum, terminal, s, a):  # 0 / 0 rewards for outcomes never seen
         n_sa = N[s, a].sum()
         if n_sa == 0:
             raise KeyError((s, a))
         with np.errstate(invalid="ignore"):
             r_hat = R_sum[s, a] / N[s, a]
-        return [(N[s, a, k] / n_sa, k, r_hat[k], terminal[k]) for k in reversed(range(len(N)))]
+        return [(N[s, a, k] / n_sa, k, r_hat[k], terminal[k]) for k in range(len(N))]
 
-    assert result_of("2.2", every_state).passed
+    assert_fails_with("2.2", every_state_nan, "nan comes from 0 / 0")
+    assert_fails_with("2.2", every_state_nan, "reward nan")
 
 
 @pytest.mark.parametrize(
@@ -169,6 +208,12 @@ def test_2_2_rejects_changing_the_counts():
 
     assert_fails_with("2.2", divides_in_place, "only read the counts")
 
+    def marks_terminal(N, R_sum, terminal, s, a):
+        terminal[s] = True  # "remember" the pair's state: changes the caller's array
+        return distribution(N, R_sum, terminal, s, a)
+
+    assert_fails_with("2.2", marks_terminal, "changed its input terminal")
+
 
 # -- 2.3: the cross-entropy gradient --------------------------------------------------------------
 
@@ -200,6 +245,8 @@ def ce_variant(kind):
             return loss, grad * n
         if kind == "logits":
             return loss, (logits - onehot) / n
+        if kind == "logits, no 1/N":
+            return loss, logits - onehot
         if kind == "columns":
             z = logits - logits.max()
             return loss, (np.exp(z) / np.exp(z).sum(axis=0) - onehot) / n
@@ -212,6 +259,10 @@ def ce_variant(kind):
             return loss, grad
         if kind == "grad only":
             return grad
+        if kind == "targets in place":
+            out = nets.softmax_cross_entropy(logits, targets)
+            targets[:] = 0
+            return out
         raise AssertionError(kind)
 
     return student
@@ -228,11 +279,13 @@ def test_2_3_passes_the_reference():
         (ce_variant("sign"), "the sign is flipped"),
         (ce_variant("no 1/N"), "divide the gradient by N"),
         (ce_variant("logits"), "not the raw logits"),
+        (ce_variant("logits, no 1/N"), "two mistakes"),
         (ce_variant("columns"), "normalises each row"),
         (ce_variant("no onehot"), "subtract 1 at the target class"),
         (ce_variant("sum loss"), "the mean over the batch, not the sum"),
         (ce_variant("in place"), "not with -="),
         (ce_variant("grad only"), "return loss, dlogits"),
+        (ce_variant("targets in place"), "changed its input targets"),
         (ce_naive, "subtract each row's max logit"),
     ],
 )
@@ -281,6 +334,14 @@ def rollout_twice(predict, states, actions):
     return rollout(predict, states, actions)
 
 
+def rollout_forgets_last(predict, states, actions):  # np.full(nan) and one row never set
+    s_hat = np.full((len(actions) + 1, len(states[0])), np.nan)
+    s_hat[0] = states[0]
+    for t in range(len(actions) - 1):
+        s_hat[t + 1] = predict(s_hat[t], actions[t])
+    return s_hat
+
+
 def test_2_4_passes_the_reference():
     assert result_of("2.4", rollout).passed
     assert result_of("2.4", lambda p, s, a: open_loop_rollout(p, s[0], a)).passed
@@ -295,11 +356,186 @@ def test_2_4_passes_the_reference():
         (rollout_returns_truth, "you returned the true states"),
         (rollout_in_place, "build a new array"),
         (rollout_twice, "call predict once per step"),
+        (rollout_forgets_last, "is not a number"),
+        (rollout_forgets_last, "fill every row"),
     ],
 )
 def test_2_4_fails_typical_mistakes(wrong, hint):
     assert_fails_with("2.4", wrong, hint)
 
 
-def test_lecture_02_registers_four_exercises():
-    assert checks.registered(2) == ["2.1", "2.2", "2.3", "2.4"]
+def test_lecture_02_registers_five_exercises():
+    assert checks.registered(2) == ["2.1", "2.2", "2.3", "2.4", "2.5"]
+
+
+# -- 2.5: the pessimistic score of plans under an ensemble -------------------------------------------
+
+
+def pessimistic(members, s0, plans, upright):
+    scores = []
+    for member in members:
+        s = np.repeat(np.asarray(s0, dtype=float)[None], len(plans), axis=0)
+        up = np.ones(len(plans), dtype=bool)
+        for t in range(plans.shape[1]):
+            s = member.predict(s, plans[:, t].astype(float))
+            up &= upright(s)
+        scores.append(np.where(up, s[:, 0], -1.0))
+    return np.min(scores, axis=0)
+
+
+def pessimistic_one_plan_at_a_time(members, s0, plans, upright):  # slower, also right
+    out = []
+    for plan in plans:
+        worst = np.inf
+        for member in members:
+            s, up = np.array(s0, dtype=float), True
+            for a in plan:
+                s = member.predict(s, a)
+                up = up and bool(upright(s))
+            worst = min(worst, s[0] if up else -1.0)
+        out.append(worst)
+    return out
+
+
+def scores_with(combine=np.min, every_step=True, fallen=-1.0, feed_back=True, which=None):
+    """A planted student: `combine` over the members' scores, or one member (`which`)."""
+
+    def student(members, s0, plans, upright):
+        per_member = []
+        for member in members:
+            s = start = np.repeat(np.asarray(s0, dtype=float)[None], len(plans), axis=0)
+            up = np.ones(len(plans), dtype=bool)
+            for t in range(plans.shape[1]):
+                s = member.predict(s if feed_back else start, plans[:, t])
+                if every_step:
+                    up &= upright(s)
+            if not every_step:
+                up = upright(s)
+            per_member.append(np.where(up, s[:, 0], fallen))
+        if which is not None:
+            return per_member[which]
+        return combine(per_member, axis=0)
+
+    return student
+
+
+def mixed_members(members, s0, plans, upright):  # member t % K at step t
+    s = np.repeat(np.asarray(s0, dtype=float)[None], len(plans), axis=0)
+    up = np.ones(len(plans), dtype=bool)
+    for t in range(plans.shape[1]):
+        s = members[t % len(members)].predict(s, plans[:, t])
+        up &= upright(s)
+    return np.where(up, s[:, 0], -1.0)
+
+
+def last_member_only(members, s0, plans, upright):  # the loop overwrites its result
+    for member in members:
+        score = pessimistic([member], s0, plans, upright)
+    return score
+
+
+def best_plan_index(members, s0, plans, upright):
+    return int(np.argmax(pessimistic(members, s0, plans, upright)))
+
+
+def min_over_plans(members, s0, plans, upright):
+    return np.array([pessimistic([m], s0, plans, upright).min() for m in members])
+
+
+def every_members_scores(members, s0, plans, upright):
+    return np.array([pessimistic([m], s0, plans, upright) for m in members])
+
+
+def nan_for_fallen(members, s0, plans, upright):
+    scores = pessimistic(members, s0, plans, upright)
+    return np.where(scores == -1.0, np.nan, scores)
+
+
+def moves_s0(members, s0, plans, upright):
+    out = pessimistic(members, s0, plans, upright)
+    s0 += 1.0
+    return out
+
+
+def sorts_plans(members, s0, plans, upright):
+    out = pessimistic(members, s0, plans, upright)
+    plans.sort(axis=1)
+    return out
+
+
+def shuffles_members(members, s0, plans, upright):  # global random state: refused
+    order = np.random.permutation(len(members))  # noqa: NPY002 - the planted mistake
+    return pessimistic([members[i] for i in order], s0, plans, upright)
+
+
+def samples_members(members, s0, plans, upright):
+    random.shuffle(list(members))
+    return pessimistic(members, s0, plans, upright)
+
+
+def test_2_5_passes_the_reference_and_variants():
+    assert result_of("2.5", pessimistic).passed
+    assert result_of("2.5", pessimistic_one_plan_at_a_time).passed
+    assert result_of("2.5", lambda m, s0, p, up: lecture02.pessimistic_scores(m, s0, p, up)).passed
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (scores_with(np.mean), "you took the mean over the members"),
+        (scores_with(every_step=False), "you checked upright only at the last step"),
+        (scores_with(fallen=0.0), "scores -1, not 0"),
+        (scores_with(feed_back=False), "you predicted every step from s0"),
+        (mixed_members, "do not switch members between steps"),
+        (last_member_only, "you kept only the last member's scores"),
+        (best_plan_index, "not the best plan"),
+        (min_over_plans, "you took the minimum over the plans"),
+        (every_members_scores, "return their minimum over the members"),
+        (nan_for_fallen, "every score must be a number"),
+        (moves_s0, "changed its input s0"),
+        (sorts_plans, "changed its input plans"),
+        (shuffles_members, "drew a random number from np.random.permutation"),
+        (samples_members, "drew a random number from random.shuffle"),
+    ],
+)
+def test_2_5_fails_typical_mistakes(wrong, hint):
+    assert_fails_with("2.5", wrong, hint)
+
+
+def test_2_5_names_both_mistakes_that_give_the_same_numbers():
+    # in the check's ensemble the first member is also the most optimistic one everywhere, so
+    # "only the first member" and "the best member" give the same scores: the hint names both
+    for wrong in (scores_with(which=0), scores_with(np.max)):
+        result = result_of("2.5", wrong)
+        assert result.status == checks.FAILED
+        assert "you used only the first member" in result.hint, result.line
+        assert "you took the best member" in result.hint, result.line
+
+
+def test_2_5_accepts_an_ensemble_of_the_package():
+    # the lecture passes a models.Ensemble: a sequence of members with predict(s, a)
+    toy = lecture02._CASES[0][0]
+    ensemble = models.Ensemble(toy)
+    s0, plans = np.array([0.1, 0.0]), lecture02._PLANS
+    np.testing.assert_allclose(
+        pessimistic(ensemble, s0, plans, lecture02._toy_upright),
+        lecture02.pessimistic_scores(toy, s0, plans),
+    )
+
+
+# -- every check of the lecture stops a student function that never returns --------------------------
+
+
+@pytest.mark.parametrize("exercise_id", ["2.1", "2.2", "2.3", "2.4", "2.5"])
+def test_a_function_that_never_returns_fails_within_the_time_limit(exercise_id, monkeypatch):
+    checks.registered(2)
+    assert checks._REGISTRY[exercise_id].time_limit == lecture02.TIME_LIMIT
+    short = dataclasses.replace(checks._REGISTRY[exercise_id], time_limit=0.5)
+    monkeypatch.setitem(checks._REGISTRY, exercise_id, short)
+
+    def endless(*args, **kwargs):
+        while True:
+            pass
+
+    result = checks.evaluate(exercise_id, endless)
+    assert result.status == checks.FAILED and "did not finish within 0.5 s" in result.message

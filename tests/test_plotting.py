@@ -42,8 +42,19 @@ def test_concept_diagrams_name_their_parts():
         "Dyna-Q",
         "model-free",
         "model-based",
+        "MuZero",
+        "PILCO",
+        "PETS",
+        "MBPO, Dreamer",
     ):
         assert label in field
+    # MCTS keeps values in its tree: it sits inside the value function's circle
+    ax = diagrams.draw_map_of_the_field().axes[0]
+    mcts_text = next(t for t in ax.texts if t.get_text().startswith("MCTS"))
+    value_circle = ax.patches[0]
+    x, y = mcts_text.get_position()
+    (cx, cy), r = value_circle.center, value_circle.width / 2
+    assert (x - cx) ** 2 + (y - cy) ** 2 < r**2
     legend = [
         t.get_text() for t in diagrams.draw_map_of_the_field().axes[0].get_legend().get_texts()
     ]
@@ -62,6 +73,17 @@ def test_model_plots_draw_one_line_per_curve():
         [list(row) for row in ("SFFF", "FHFH", "FFFH", "HFFG")],
     )
     assert "15.00" in texts(ax)
+
+
+def test_plots_over_runs_show_means_and_ranges():
+    ax = models.counts_over_runs({"one model": [1, 3, 2], "ensemble": [6, 8, 7]}, 8)
+    assert [p.get_width() for p in ax.patches] == [2.0, 7.0]
+    assert ax.get_xlim() == (0.0, 8.0) and "3 runs" in ax.get_xlabel()
+    runs = np.array([[-9.0, -5.0, -1.0], [-3.0, -3.0, -3.0]])
+    ax = models.curves_over_runs({"learner": runs})
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [-6.0, -4.0, -2.0])
+    assert ax.get_xscale() == "log" and "learner (mean)" in ax.get_legend_handles_labels()[1]
+    plt.close("all")
 
 
 def test_rollout_plots_show_the_board_and_the_match_table():
@@ -86,6 +108,36 @@ def test_planning_plots_draw_the_given_curves():
         [47, 188], {"Dyna-Q": [5000, 20000], "prioritized sweeping": [150, 600]}
     )
     assert len(ax.lines) >= 2
+
+
+def test_budget_figures_put_numbers_on_log_axes():
+    from mbrl_helpers.experiments.budget import Row
+    from mbrl_helpers.experiments.game_budget import Strength
+    from mbrl_helpers.plotting import budget as budget_plots
+
+    rows = [Row("Q-learning", "none", "none", 4418.0, 4418.0, 15.2, 0),
+            Row("Dyna-Q, n=50", "learned table", "ahead", 672.0, 34252.0, 14.8, 0)]  # fmt: skip
+    axes = budget_plots.plot_costs(rows)
+    assert all(ax.get_xscale() == "log" for ax in axes)
+    assert not any(ax.patches for ax in axes), "no bars: on a log axis their length misleads"
+    labels = " ".join(t.get_text() for ax in axes for t in ax.texts)
+    assert "4,418" in labels and "34,252" in labels
+    results = [Strength("mcts", b, s, 0.0, o, 10, 0.01) for b, o in ((10, 0.8), (100, 0.4))
+               for s in (0, 1)] + [Strength("alphazero", 0, 0, 0.0, 0.0, 10, 0.001)]  # fmt: skip
+    ax = budget_plots.plot_game_strength(results)
+    assert ax.get_xscale() == "log" and len(ax.get_legend().get_texts()) == 2
+
+
+def test_seed_and_ablation_figures():
+    from mbrl_helpers.alphazero import History
+
+    h = History(raw_loss_second=[0.5, 0.0], search_loss_second=[0.2, 0.0], raw_loss_first=[0, 0],
+                search_loss_first=[0, 0], value_loss=[1, 1])  # fmt: skip
+    axes = az_plots.plot_seeds([h, h])
+    assert len(axes[0].lines) == 4  # a line and an unbeaten marker per seed
+    ax = az_plots.plot_ablation({"a": [3, None], "b": [5, 7]}, 10)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert "never" in [t.get_text() for t in ax.get_xticklabels()]
 
 
 def test_alphazero_figures():

@@ -6,10 +6,13 @@ with rollouts. AlphaZero (Silver et al., 2017, 2018) keeps one network
 f_theta(s) = (pi_theta(.|s), V_theta(s)), no rollouts and no human data:
 
 - search: `mbrl_helpers.mcts.search` with the network as leaf evaluator and a PUCT rule
-  (`rules`): Q(s,a) + c_puct P(s,a) sqrt(N(s)) / (1 + N(s,a)), or the notes' Q + P / (N + 1);
+  (`rules`): Q(s,a) + c_puct P(s,a) sqrt(N(s)) / (1 + N(s,a)), or the notes' Q + P / (N + 1)
+  (the AlphaGo paper's main-text bonus u(s,a) proportional to P(s,a) / (1 + N(s,a)));
 - self-play (`selfplay`): the search plays itself; each position s_t yields (s_t, pi_t, z_t),
-  the visit distribution and the outcome for the player to move, times the board symmetries;
-- learning (`network`, `training`): minimise (z - v)^2 - pi^T log p + c ||theta||^2.
+  the visit distribution and the outcome for the player to move, times the board symmetries
+  (AlphaGo Zero's augmentation; AlphaZero dropped it: `TrainConfig(symmetries=False)`);
+- learning (`network`, `training`): minimise (z - v)^2 - pi^T log p + c ||theta||^2, one network
+  updated continually (AlphaZero's way; AlphaGo Zero gated each new network by a match).
 
 Entry points: `train(game, seed=0, config=TrainConfig())` -> (net, history), every setting
 documented in `TrainConfig`; `AlphaZeroPlayer(game, net, n_simulations=50, seed=0)` plays like
@@ -34,6 +37,7 @@ from mbrl_helpers.alphazero.rules import (
     sample_move,
 )
 from mbrl_helpers.alphazero.selfplay import (
+    RULES,
     SelfPlayConfig,
     augment,
     encode,
@@ -42,7 +46,7 @@ from mbrl_helpers.alphazero.selfplay import (
     self_play_game,
     training_targets,
 )
-from mbrl_helpers.alphazero.training import History, TrainConfig, train
+from mbrl_helpers.alphazero.training import History, TrainConfig, train, train_step
 
 __all__ = [
     "C_PUCT",
@@ -53,6 +57,7 @@ __all__ = [
     "SelfPlayConfig",
     "TrainConfig",
     "alphazero_loss",
+    "RULES",
     "augment",
     "encode",
     "legal_mask",
@@ -67,5 +72,6 @@ __all__ = [
     "sample_move",
     "self_play_game",
     "train",
+    "train_step",
     "training_targets",
 ]

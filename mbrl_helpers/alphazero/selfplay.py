@@ -21,7 +21,7 @@ import numpy as np
 from mbrl_helpers import mcts
 from mbrl_helpers import validation as v_
 from mbrl_helpers.alphazero.network import PolicyValueNet
-from mbrl_helpers.alphazero.rules import C_PUCT, puct, sample_move
+from mbrl_helpers.alphazero.rules import C_PUCT, puct, puct_notes, sample_move
 from mbrl_helpers.randomness import random_index
 
 
@@ -101,6 +101,10 @@ def augment(game, examples) -> list[tuple]:
     ]
 
 
+RULES = {"puct": puct, "notes": puct_notes}
+"""Selection rules self-play can use, by name: AlphaZero's PUCT, and the lecture notes' rule."""
+
+
 @dataclass(frozen=True)
 class SelfPlayConfig:
     """How self-play searches and picks moves (defaults tuned for tic-tac-toe)."""
@@ -111,6 +115,7 @@ class SelfPlayConfig:
     noise_fraction: float = 0.25  # root priors <- (1 - fraction) P + fraction * noise
     temperature_moves: int = 4  # tau = 1 for this many moves of each game, then tau = 0
     random_moves: int = 1  # the first random_moves moves of a game are uniform (all openings)
+    rule: str = "puct"  # selection in the tree: "puct" (AlphaZero's) or "notes" (Q + c P / (N + 1))
 
     def __post_init__(self):
         v_.check_int("n_simulations", self.n_simulations, low=1)
@@ -119,13 +124,21 @@ class SelfPlayConfig:
         v_.check_probability("noise_fraction", self.noise_fraction)
         v_.check_int("temperature_moves", self.temperature_moves, low=0)
         v_.check_int("random_moves", self.random_moves, low=0)
+        if self.rule not in RULES:
+            raise ValueError(f"rule must be one of {sorted(RULES)}, got {self.rule!r}")
+
+    @property
+    def select(self):
+        """The `mcts` selection rule named by `rule`."""
+        return RULES[self.rule]
 
 
 def self_play_game(game, evaluate, *, rng: np.random.Generator, config: SelfPlayConfig):
     """Play one game of the search against itself; return its examples (before augmentation).
 
-    At every move: a search from the current state with Dirichlet noise at the root, N(s, .)
-    stored, then the move: uniformly random for the first `config.random_moves` moves (diverse
+    At every move: a search from the current state (`config.n_simulations` simulations of
+    `config.rule` with `config.c_puct`) with Dirichlet noise at the root only, N(s, .) stored,
+    then the move: uniformly random for the first `config.random_moves` moves (diverse
     openings), then drawn from the visits at temperature tau = 1 up to move
     `config.temperature_moves`, then the most visited (tau -> 0).
     """
@@ -139,7 +152,7 @@ def self_play_game(game, evaluate, *, rng: np.random.Generator, config: SelfPlay
             evaluate,
             n_simulations=config.n_simulations,
             rng=rng,
-            select=puct,
+            select=config.select,
             c=config.c_puct,
             root_noise=(config.dirichlet_alpha, config.noise_fraction),
         )

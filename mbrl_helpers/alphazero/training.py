@@ -3,26 +3,35 @@
     repeat n_iterations times:
         with theta fixed, play games_per_iteration self-play games (MCTS + network evaluator)
         add their examples (s, pi, z), times the board's symmetries, to a replay window
-        take n_gradient_steps Adam steps on minibatches of the loss (z - v)^2 - pi^T log p + c ||theta||^2
+        take n_gradient_steps Adam steps (`train_step`) on minibatches of the loss
+            (z - v)^2 - pi^T log p + c ||theta||^2
         measure: the losses, and how often each player loses to the perfect player (and the
         network alone to a random one)
 
 Planning ahead of acting: the search's improved decisions are amortised into the network, which
 then guides the next round of search (Silver et al., 2017; Sutton & Barto section 16.6).
+
+Which AlphaZero this is. The loop mixes the two papers: like AlphaGo Zero (2017) it stores every
+example under the board's symmetries (`symmetries=True`; AlphaZero, 2018, dropped augmentation)
+and keeps c_puct constant; like AlphaZero it updates one network continually, with no
+evaluation match gating a new network (AlphaGo Zero kept the best network so far and replaced it
+only when a new one won 55% of a 400-game match), and its targets z include draws (0).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from mbrl_helpers import validation as v_
-from mbrl_helpers.alphazero.network import PolicyValueNet
+from mbrl_helpers.alphazero.network import LossParts, PolicyValueNet
 from mbrl_helpers.alphazero.player import AlphaZeroPlayer, loss_rates
+from mbrl_helpers.alphazero.rules import C_PUCT
 from mbrl_helpers.alphazero.selfplay import (
     SelfPlayConfig,
     augment,
@@ -44,6 +53,9 @@ class History:
     policy_loss: list[float] = field(default_factory=list)  # mean -pi^T log p
     positions: list[int] = field(default_factory=list)  # self-play positions so far (no symmetries)
     seconds: list[float] = field(default_factory=list)  # wall-clock so far, without evaluation
+    # CPU time of this process so far, without evaluation (unlike wall-clock time, it does not
+    # grow when other programs share the machine)
+    cpu_seconds: list[float] = field(default_factory=list)
     # exact probability of losing to the perfect player, as first / second player (NaN if no solver)
     raw_loss_first: list[float] = field(default_factory=list)
     raw_loss_second: list[float] = field(default_factory=list)
@@ -96,7 +108,9 @@ class TrainConfig:
     batch_size: int = 128  # examples per gradient step, drawn with replacement
     n_gradient_steps: int = 100  # Adam steps per round
     window: int = 4  # rounds of examples kept for learning (a replay of recent self-play)
+    symmetries: bool = True  # store every example under the board's symmetries (AlphaGo Zero's)
     eval_simulations: int = 50  # simulations of the searching player in the evaluation (0: none)
+    eval_c_puct: float = C_PUCT  # c_puct of the searching player in the evaluation
     evaluate_strength: bool | None = None  # exact loss rates per round (default: tic-tac-toe)
 
     def __post_init__(self):
@@ -112,7 +126,10 @@ class TrainConfig:
         v_.check_int("batch_size", self.batch_size, low=1)
         v_.check_int("n_gradient_steps", self.n_gradient_steps, low=0)
         v_.check_int("window", self.window, low=1)
+        if not isinstance(self.symmetries, bool):
+            raise TypeError(f"symmetries must be True or False, got {self.symmetries!r}")
         v_.check_int("eval_simulations", self.eval_simulations, low=0)
+        v_.check_float("eval_c_puct", self.eval_c_puct, low=0.0)
         if self.evaluate_strength not in (None, True, False):
             raise TypeError(
                 f"evaluate_strength must be None, True or False, got {self.evaluate_strength!r}"
@@ -136,8 +153,41 @@ class TrainConfig:
         return dataclasses.replace(self, self_play=self_play, **settings)
 
 
+def train_step(
+    net: PolicyValueNet,
+    opt: Adam,
+    X: np.ndarray,
+    legal: np.ndarray,
+    pi: np.ndarray,
+    z: np.ndarray,
+    *,
+    rng: np.random.Generator,
+    batch_size: int,
+    c: float,
+) -> LossParts:
+    """One gradient step of AlphaZero's learning; returns the loss on its minibatch.
+
+    Draws `batch_size` examples uniformly, with replacement, from the replay (rows of the
+    encoded positions `X`, their legal-move masks `legal`, search policies `pi` and outcomes
+    `z`), computes l = (z - v)^2 - pi^T log p + c ||theta||^2 and its gradient by backprop
+    (`net.loss_and_grads`, illegal moves masked), and takes one step of the optimiser `opt`
+    (which updates `net.params` in place).
+    """
+    idx = random_indices(len(X), batch_size, rng=rng)
+    parts, grads = net.loss_and_grads(X[idx], legal[idx], pi[idx], z[idx], c)
+    opt.step(grads)
+    return parts
+
+
 def train(
-    game, seed: int = 0, config: TrainConfig | None = None, *, progress: bool = True, **settings
+    game,
+    seed: int = 0,
+    config: TrainConfig | None = None,
+    *,
+    progress: bool = True,
+    play: Callable = self_play_game,
+    learn: Callable = train_step,
+    **settings,
 ) -> tuple[PolicyValueNet, History]:
     """Train a policy-value network for `game` from scratch by self-play; return it and its history.
 
@@ -155,7 +205,10 @@ def train(
       `eval_simulations` simulations, and to a uniformly random player, for the raw network,
       each as first and as second player (`loss_rates`).
 
-    `progress` shows a tqdm bar.
+    `progress` shows a tqdm bar. `play(game, evaluate, *, rng, config)` plays one self-play game
+    and `learn(net, opt, X, legal, pi, z, *, rng, batch_size, c)` takes one gradient step: the
+    package's `self_play_game` and `train_step` by default (lecture 06's exercises plug in
+    their own).
     """
     check_game("game", game)
     if not callable(getattr(game, "encode", None)):
@@ -164,6 +217,9 @@ def train(
             f"{type(game).__name__} has none"
         )
     seed = v_.check_int("seed", seed, low=0)
+    for name, fn in (("play", play), ("learn", learn)):
+        if not callable(fn):
+            raise TypeError(f"{name} must be a function, got {type(fn).__name__}")
     if config is None:
         config = TrainConfig()
     elif not isinstance(config, TrainConfig):
@@ -180,19 +236,20 @@ def train(
     opt = Adam(net.params, lr=config.lr)
     buffer: list[tuple[np.ndarray, ...]] = []
     history = History()
-    positions, seconds = 0, 0.0
+    positions, seconds, cpu_seconds = 0, 0.0, 0.0
 
     cache: dict = {}  # network outputs per position, valid until the next gradient step
     bar = tqdm(range(config.n_iterations), desc="AlphaZero", disable=not progress)
     for _ in bar:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         # Self-play with theta fixed: one cache of network outputs for the whole iteration.
         evaluator = network_evaluator(game, net, cache)
         examples = []
         for _ in range(config.games_per_iteration):
-            examples += self_play_game(game, evaluator, rng=rng_play, config=config.self_play)
+            examples += play(game, evaluator, rng=rng_play, config=config.self_play)
         positions += len(examples)
-        examples = augment(game, examples)
+        if config.symmetries:
+            examples = augment(game, examples)
         buffer.append(
             (
                 np.array([encode(game, s) for s, _, _ in examples]),
@@ -207,20 +264,22 @@ def train(
         # Learning: minibatch Adam steps on the AlphaZero loss.
         value_loss, policy_loss = [], []
         for _ in range(n_gradient_steps):
-            idx = random_indices(len(X), batch_size, rng=rng_learn)
-            parts, grads = net.loss_and_grads(X[idx], legal[idx], pi[idx], z[idx], config.c_l2)
-            opt.step(grads)
+            parts = learn(
+                net, opt, X, legal, pi, z, rng=rng_learn, batch_size=batch_size, c=config.c_l2
+            )
             value_loss.append(parts.value)
             policy_loss.append(parts.policy)
         if n_gradient_steps:
             cache = {}
         seconds += time.perf_counter() - t0
+        cpu_seconds += time.process_time() - c0
         last = max(1, n_gradient_steps // 5)  # report the mean of the last fifth of the steps
         learned = n_gradient_steps > 0
         history.value_loss.append(float(np.mean(value_loss[-last:])) if learned else np.nan)
         history.policy_loss.append(float(np.mean(policy_loss[-last:])) if learned else np.nan)
         history.positions.append(positions)
         history.seconds.append(seconds)
+        history.cpu_seconds.append(cpu_seconds)
 
         # Evaluation against the perfect player (not counted in `seconds`).
         if evaluate_strength:
@@ -236,7 +295,7 @@ def train(
                         game,
                         net,
                         config.eval_simulations,
-                        c_puct=config.self_play.c_puct,
+                        c_puct=config.eval_c_puct,
                         seed=eval_seed,
                         cache=cache,
                     ),

@@ -11,6 +11,9 @@
 - Learned function approximators: `nets` (a numpy MLP with hand-written backprop, losses,
   optimisers, a training loop), `neural` (`ClassifierModel` of p(s'|s,a), `RegressionModel` of
   s' - s), `linear` (`LinearModel`, fitted by least squares).
+- Ensembles (`ensemble`): `Ensemble` of learned one-step models (mean, disagreement, a random
+  member per row) and `fit_ensemble`, a bootstrap ensemble of `RegressionModel`s: the measure of
+  epistemic uncertainty that PETS- and MBPO-style methods plan and learn with.
 
 Every table model answers `sample(s, a, rng) -> (r, s_next, terminated)` and
 `distribution(s, a) -> [(prob, s_next, r, terminated), ...]`, the format of Gymnasium's
@@ -18,6 +21,7 @@ Every table model answers `sample(s, a, rng) -> (r, s_next, terminated)` and
 """
 
 from mbrl_helpers.models import nets, neural
+from mbrl_helpers.models.ensemble import Ensemble, fit_ensemble
 from mbrl_helpers.models.linear import LinearModel, fit_linear_model
 from mbrl_helpers.models.replay import ReplayBuffer
 from mbrl_helpers.models.table import (
@@ -37,6 +41,7 @@ from mbrl_helpers.models.true_model import (
 
 __all__ = [
     "DeterministicModel",
+    "Ensemble",
     "LinearModel",
     "ReplayBuffer",
     "TabularModel",
@@ -44,6 +49,7 @@ __all__ = [
     "TrueModel",
     "UnobservedPairError",
     "expected_return",
+    "fit_ensemble",
     "fit_linear_model",
     "model_arrays",
     "nets",

@@ -157,3 +157,56 @@ def plot_policy_vs_solver(game, states: Sequence, priors, values, solved, axes=N
                     color="tab:red" if val < v_star else "0.2")  # fmt: skip
             ax.text(c, r - 0.1, f"{p[a]:.2f}", ha="center", va="center", fontsize=10)
     return axes
+
+
+def plot_seeds(histories: Sequence[History], axes=None):
+    """Many seeds of `train`: per iteration, the exact probability of losing as O to the perfect
+    player, for the network alone and with search, one line per seed; a dot marks the iteration
+    from which each seed is unbeaten (both players, both sides) to the end."""
+    for h in histories:
+        if not isinstance(h, History):
+            raise TypeError(f"histories must be alphazero.History objects, got {type(h).__name__}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=True)
+    colors = plt.get_cmap("tab10")
+    panels = [("raw_loss_second", "network alone, as O"),
+              ("search_loss_second", "network + search (50 simulations), as O")]  # fmt: skip
+    for ax, (field_name, title) in zip(axes, panels, strict=True):
+        for i, h in enumerate(histories):
+            it = np.arange(1, h.n_iterations + 1)
+            values = np.asarray(getattr(h, field_name))
+            ax.plot(it, values, color=colors(i % 10), lw=1.2, alpha=0.8)
+            start = h.unbeaten_from()
+            if start is not None:
+                ax.plot(start + 1, values[start], "o", color=colors(i % 10), ms=5)
+        ax.set_xlabel("iteration")
+        ax.set_title(title)
+    axes[0].set_ylabel("P(loss) against the perfect player")
+    axes[-1].plot([], [], "o", color="0.4", label="unbeaten from here on")
+    axes[-1].legend(fontsize=8)
+    return axes
+
+
+def plot_ablation(results: dict, n_iterations: int, ax=None):
+    """For each variant, the iteration from which each seed is unbeaten (a dot per seed; seeds
+    still losing at the end are drawn above the last iteration, as 'not unbeaten')."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.6 + 0.6 * len(results)))
+    never = n_iterations + 2
+    for row, values in enumerate(results.values()):
+        values = list(values)
+        y = row + np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else [row]
+        x = [never if v is None else v for v in values]
+        ax.scatter(x, y, color=["tab:red" if v is None else "tab:blue" for v in values], s=22)
+        done = [v for v in values if v is not None]
+        if done:
+            ax.plot([np.median(done)] * 2, [row - 0.3, row + 0.3], color="k", lw=1.5)
+    ax.axvline(n_iterations + 1, color="0.6", ls=":")
+    ax.set_yticks(range(len(results)), list(results))
+    ax.set_xticks([*range(0, n_iterations + 1, 5), never],
+                  [*map(str, range(0, n_iterations + 1, 5)), "never"])  # fmt: skip
+    ax.set_xlim(0, never + 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("iteration from which the players never lose to the perfect player "
+                  "(bar: median of the unbeaten seeds)")  # fmt: skip
+    return ax

@@ -134,35 +134,39 @@ def draw_planning_cycle(figsize=(7, 5)):
 AHEAD, WHILE, BOTH, NONE = "tab:blue", "tab:red", "purple", "black"
 
 
-def draw_map_of_the_field(figsize=(9, 7.5)):
-    """AlphaGo at the intersection of value functions, policies and transition models; methods
-    coloured by when they plan (ahead of acting, while acting, both, or not at all)."""
+def draw_map_of_the_field(figsize=(10, 8.4)):
+    """What each method learns (value function, policy, model: three circles) and when it plans
+    (colour: ahead of acting, while acting, both, not at all), after the lecture notes' picture
+    of AlphaGo at the intersection of the three. A name's region is what the method learns or is
+    given; "(given)" marks a model the method is handed (the rules of a game, a simulator)."""
     from matplotlib.lines import Line2D
 
     fig, ax = _canvas(figsize)
+    r = 0.6
     circles = [
-        ((0.38, 0.6), "parametrised\nvalue function\n(critic)", BLUE, (0.2, 0.8)),
-        ((0.62, 0.6), "parametrised\npolicy\n(actor)", GREEN, (0.8, 0.8)),
-        ((0.5, 0.38), "given or learned\ntransition model", ORANGE, (0.5, 0.085)),
+        ((0.35, 0.62), "value function\n(critic)", BLUE, (0.12, 0.9)),
+        ((0.65, 0.62), "policy\n(actor)", GREEN, (0.88, 0.9)),
+        ((0.5, 0.36), "transition model,\ngiven or learned", ORANGE, (0.5, 0.02)),
     ]
     for centre, label, color, text_at in circles:
-        ax.add_patch(Ellipse(centre, 0.5, 0.5, facecolor=color, alpha=0.55, edgecolor="black"))
+        ax.add_patch(Ellipse(centre, r, r, facecolor=color, alpha=0.55, edgecolor="black"))
         ax.text(*text_at, label, ha="center", va="center", fontsize=10, weight="bold")
     notes = [
-        ((0.5, 0.7), "actor-critic", NONE),
-        ((0.35, 0.42), "Dyna-Q,\nvalue iteration", AHEAD),
-        ((0.65, 0.42), "policy search\nthrough a model", AHEAD),
-        ((0.5, 0.53), "AlphaGo /\nAlphaZero", BOTH),
-        ((0.23, 0.58), "Q-learning", NONE),
-        ((0.77, 0.58), "REINFORCE", NONE),
-        ((0.5, 0.24), "MCTS,\nrollouts", WHILE),
+        ((0.16, 0.68), "Q-learning", NONE),
+        ((0.84, 0.68), "REINFORCE", NONE),
+        ((0.5, 0.82), "actor-critic", NONE),
+        ((0.295, 0.535), "Dyna-Q,\nvalue iteration,\nprioritized\nsweeping", AHEAD),
+        ((0.345, 0.415), "MCTS (given):\nQ in a tree,\nrebuilt\nevery move", WHILE),
+        ((0.73, 0.46), "PILCO", AHEAD),
+        ((0.5, 0.62), "AlphaGo,\nAlphaZero (given)", BOTH),
+        ((0.5, 0.55), "MuZero", BOTH),
+        ((0.5, 0.5), "MBPO, Dreamer", AHEAD),
+        ((0.5, 0.19), "rollouts (given), PETS,\ngradient-based planning\nof actions", WHILE),
     ]
     for at, text, color in notes:
-        ax.text(*at, text, ha="center", va="center", fontsize=9, color=color, weight="bold")
-    ax.text(0.5, 0.965, "model-free: the two upper circles outside the model", ha="center",
-            fontsize=10, style="italic")  # fmt: skip
-    ax.text(0.5, 0.025, "model-based: inside the lower circle", ha="center",
-            fontsize=10, style="italic")  # fmt: skip
+        ax.text(*at, text, ha="center", va="center", fontsize=8, color=color, weight="bold")
+    ax.text(0.5, 0.985, "model-free: the upper circles outside the model; model-based: inside "
+            "the model's circle", ha="center", fontsize=10, style="italic")  # fmt: skip
     handles = [
         Line2D([], [], color=c, marker="s", ls="", label=label)
         for c, label in [
@@ -172,6 +176,8 @@ def draw_map_of_the_field(figsize=(9, 7.5)):
             (NONE, "does not plan"),
         ]
     ]
-    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.04, -0.02), fontsize=8)
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.02, -0.01), fontsize=8)
+    ax.text(0.0, 0.01, "(given): the model is handed to the method\n(the rules of a game); "
+            "all others learn theirs", fontsize=8, color="dimgray", va="bottom")  # fmt: skip
     ax.set_title("The map of the field", fontsize=12)
     return fig

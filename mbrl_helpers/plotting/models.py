@@ -99,3 +99,36 @@ def grid_values(values, desc, ax=None, title: str = "", fmt: str = "{:.2f}", cma
     ax.grid(False)
     ax.set_title(title, fontsize=9)
     return ax
+
+
+def counts_over_runs(
+    rows: Mapping[str, Sequence[int]], n_per_run: int, ax=None, xlabel: str | None = None
+):
+    """One horizontal bar per row: the mean over runs of a count out of `n_per_run`, with a
+    line from the smallest to the largest run."""
+    ax = _axes(ax, figsize=(7.0, 3.4))
+    labels = list(rows)
+    values = [np.asarray(rows[k], dtype=float) for k in labels]
+    means = np.array([v.mean() for v in values])
+    low = means - np.array([v.min() for v in values])
+    high = np.array([v.max() for v in values]) - means
+    ax.barh(labels, means, xerr=[low, high], color="tab:green", capsize=3)
+    ax.set_xlim(0, n_per_run)
+    ax.set_xlabel(xlabel or f"of {n_per_run}: mean and range of {len(values[0])} runs")
+    ax.invert_yaxis()
+    return ax
+
+
+def curves_over_runs(curves: Mapping[str, np.ndarray], ax=None, logx: bool = True):
+    """For each name, runs x points: the mean curve over runs and the band from the smallest to
+    the largest run, against 1, 2, ... (episodes)."""
+    ax = _axes(ax, figsize=(6.0, 3.4))
+    for name, runs in curves.items():
+        runs = np.asarray(runs, dtype=float)
+        x = np.arange(1, runs.shape[1] + 1)
+        ax.plot(x, runs.mean(axis=0), label=f"{name} (mean)")
+        ax.fill_between(x, runs.min(axis=0), runs.max(axis=0), alpha=0.2)
+    if logx:
+        ax.set_xscale("log")
+    ax.legend(fontsize=8)
+    return ax

@@ -1,19 +1,27 @@
 """Checks for lecture 02, "Model learning".
 
 2.1 the counting model's update, 2.2 its distribution in Gymnasium's `P[s][a]` format, 2.3 the
-cross-entropy gradient of a classifier's output layer, 2.4 an open-loop multi-step rollout.
-The references are `mbrl_helpers.models.TabularModel`, `mbrl_helpers.models.nets.softmax_cross_entropy`
-and `mbrl_helpers.models.neural.open_loop_rollout`.
+cross-entropy gradient of a classifier's output layer, 2.4 an open-loop multi-step rollout, 2.5
+the pessimistic score of plans under an ensemble (a remedy for model exploitation).
+The references are `mbrl_helpers.models.TabularModel`, `mbrl_helpers.models.nets.softmax_cross_entropy`,
+`mbrl_helpers.models.neural.open_loop_rollout` and `pessimistic_scores` below.
+
+Every check: a time limit (`TIME_LIMIT` seconds); inputs the student must not change are compared
+before and after the call; NaN or infinite entries anywhere in a result fail; no exercise of this
+lecture takes an `rng`, and the framework refuses global random draws inside the student's code.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from mbrl_helpers.course import checks
 from mbrl_helpers.course.checks import CheckFailure, exercise
 from mbrl_helpers.models import TabularModel
 from mbrl_helpers.models.nets import softmax, softmax_cross_entropy
 from mbrl_helpers.models.neural import open_loop_rollout
+
+TIME_LIMIT = 5.0  # seconds: each of these checks needs a few milliseconds
 
 N_STATES, N_ACTIONS = 5, 2
 # (s, a, r, s_next): (0, 1) goes to 2 twice (rewards 0.5 and 1.0) and to 3 once (reward 0);
@@ -55,13 +63,22 @@ def _fmt(x) -> str:
     return np.array2string(np.asarray(x), precision=3, suppress_small=True)
 
 
-@exercise("2.1", "the counting model's update")
+@exercise("2.1", "the counting model's update", time_limit=TIME_LIMIT)
 def check_update(student):
     N, R_sum = np.zeros((N_STATES, N_ACTIONS, N_STATES)), np.zeros((N_STATES, N_ACTIONS, N_STATES))
     returned = None
     for s, a, r, s_next in TRANSITIONS:
         returned = student(N, R_sum, s, a, r, s_next)
     N_ref, R_ref = reference_arrays()
+    for name, array in (("N", N), ("R_sum", R_sum)):
+        if not np.all(np.isfinite(array)):
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            raise CheckFailure(
+                f"after the transitions {TRANSITIONS} (s, a, r, s_next), {name}{list(where)} is "
+                f"{float(array[where])}",
+                "N and R_sum hold counts and sums only: do not divide in the update (0 / 0 gives nan "
+                "for the outcomes not seen yet); the averages are computed later, in 2.2",
+            )
     if not N.any() and not R_sum.any():
         hint = "change N and R_sum in place (N[s, a, s_next] += 1), do not build new arrays"
         if returned is None:
@@ -71,8 +88,10 @@ def check_update(student):
         s, a, s_next = np.argwhere(N != N_ref)[0]
         got, want = N[s, a, s_next], N_ref[s, a, s_next]
         seen = N_ref.sum(axis=2) > 0
-        if np.array_equal(N > 0, N_ref > 0):
+        if np.array_equal(N > 0, N_ref > 0) and np.all(N[N > 0] == 1):
             hint = "N[s, a, s_next] += 1: count, do not overwrite with 1"
+        elif np.array_equal(N > 0, N_ref > 0):
+            hint = "add exactly 1 per transition: N[s, a, s_next] += 1"
         elif np.all(N.sum(axis=2)[seen] == 1):
             hint = (
                 "keep every outcome: a stochastic model counts all the s_next seen after (s, a), "
@@ -110,26 +129,38 @@ def _normalise_output(out, what: str) -> list[tuple[float, int, float, bool]]:
         rows = [(float(p), int(s2), float(r), bool(t)) for p, s2, r, t in out]
     except (TypeError, ValueError):
         raise CheckFailure(
-            f"{what}: expected a list of (prob, s_next, r, terminated) tuples, got {out!r}",
+            f"{what}: expected a list of (prob, s_next, r, terminated) tuples, got "
+            f"{checks.py(out)!r}",
             "return [(prob, s_next, r_hat, terminated), ...] like Gymnasium's P[s][a]",
         ) from None
+    for p, s2, r, _t in rows:  # every row counts, even one with probability 0
+        if not (np.isfinite(p) and np.isfinite(r)):
+            raise CheckFailure(
+                f"{what}: the entry for s_next = {s2} has probability {p} and reward {r}",
+                "nan comes from 0 / 0: list only the s_next seen after (s, a) "
+                "(np.flatnonzero(N[s, a])), so that N[s, a, s_next] > 0 in every division",
+            )
     return sorted((row for row in rows if row[0] > 0), key=lambda row: row[1])
 
 
-@exercise("2.2", "the counting model's distribution p_hat(s' | s, a) and r_hat(s, a, s')")
+@exercise(
+    "2.2",
+    "the counting model's distribution p_hat(s' | s, a) and r_hat(s, a, s')",
+    time_limit=TIME_LIMIT,
+)
 def check_distribution(student):
     N_ref, R_ref = reference_arrays()
     model = reference_model()
     for s, a in [(0, 1), (2, 0), (0, 0)]:
-        N, R_sum = N_ref.copy(), R_ref.copy()
+        N, R_sum, terminal = N_ref.copy(), R_ref.copy(), TERMINAL.copy()
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = student(N, R_sum, TERMINAL.copy(), s, a)
-        out = _normalise_output(out, f"for (s={s}, a={a})")
-        if not (np.array_equal(N, N_ref) and np.array_equal(R_sum, R_ref)):
-            raise CheckFailure(
-                "your function changed N or R_sum",
-                "only read the counts here: copy before dividing",
+            out = student(N, R_sum, terminal, s, a)
+        for name, before, after in (("N", N_ref, N), ("R_sum", R_ref, R_sum)):
+            checks.require_unchanged(
+                name, before, after, hint="only read the counts here: copy before dividing"
             )
+        checks.require_unchanged("terminal", TERMINAL, terminal)
+        out = _normalise_output(out, f"for (s={s}, a={a})")
         want = [(p, s2, r, t) for p, s2, r, t in model.distribution(s, a)]
         where = f"for (s={s}, a={a}) with N[{s}, {a}] = {_fmt(N_ref[s, a])}"
         probs = {s2: p for p, s2, _r, _t in out}
@@ -197,15 +228,18 @@ def _round(d: dict) -> dict:
     return {int(k): round(float(v), 3) for k, v in sorted(d.items())}
 
 
-@exercise("2.3", "the cross-entropy gradient of the classifier's output layer")
+@exercise(
+    "2.3", "the cross-entropy gradient of the classifier's output layer", time_limit=TIME_LIMIT
+)
 def check_cross_entropy(student):
     rng = np.random.default_rng(2)
     logits = rng.normal(0.0, 2.0, size=(4, 3))
     targets = np.array([0, 2, 1, 2])
     for name, z in [("random logits", logits), ("large logits (1000 + random)", logits + 1000.0)]:
-        given = z.copy()
+        given, given_targets = z.copy(), targets.copy()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            out = student(given, targets.copy())
+            out = student(given, given_targets)
+        checks.require_unchanged("targets", targets, given_targets)
         try:
             loss, grad = out
             loss, grad = float(loss), np.asarray(grad, dtype=float)
@@ -238,8 +272,13 @@ def check_cross_entropy(student):
                 hint = "the sign is flipped: dL/dz = softmax(z) - onehot(y) (for gradient descent)"
             elif np.allclose(grad, n * want_grad):
                 hint = "L is the mean over the batch: divide the gradient by N"
-            elif np.allclose(grad, (z - onehot) / n) or np.allclose(grad, z - onehot):
+            elif np.allclose(grad, (z - onehot) / n):
                 hint = "use the probabilities softmax(z), not the raw logits z"
+            elif np.allclose(grad, z - onehot):
+                hint = (
+                    "two mistakes: use the probabilities softmax(z), not the raw logits z, and "
+                    "divide by N (L is the mean over the batch)"
+                )
             elif np.allclose(grad, (np.exp(z) / np.exp(z).sum(axis=0) - onehot) / n):
                 hint = "the softmax normalises each row (axis=1, over classes), not each column"
             elif np.allclose(grad, p / n):
@@ -281,7 +320,7 @@ def _toy_trajectory():
     return np.stack(states), actions
 
 
-@exercise("2.4", "an open-loop multi-step rollout of a learned model")
+@exercise("2.4", "an open-loop multi-step rollout of a learned model", time_limit=TIME_LIMIT)
 def check_rollout(student):
     states, actions = _toy_trajectory()
     given_s, given_a = states.copy(), actions.copy()
@@ -303,6 +342,14 @@ def check_rollout(student):
         raise CheckFailure(f"expected an array of predicted states, got {out!r}") from None
     T = len(actions)
     want = open_loop_rollout(_toy_predict, states[0], actions)
+    if s_hat.shape == want.shape and not np.all(np.isfinite(s_hat)):
+        t = int(np.argwhere(~np.isfinite(s_hat))[0][0])
+        raise CheckFailure(
+            f"s_hat[{t}] = {_fmt(s_hat[t])} is not a number",
+            "fill every row: s_hat[0] = states[0], then s_hat[t + 1] = predict(s_hat[t], "
+            "actions[t]) for t = 0, ..., T - 1 (an array made with np.full(..., nan) or "
+            "np.empty keeps whatever row you never set)",
+        )
     if s_hat.shape != want.shape:
         hint = "return T + 1 states: s_hat[0] = states[0], then one prediction per action"
         if s_hat.shape == (T, 2):
@@ -339,3 +386,182 @@ def check_rollout(student):
     raise CheckFailure(
         f"at step t = {t}: expected s_hat[{t}] = {_fmt(want[t])}, got {_fmt(s_hat[t])}", hint
     )
+
+
+# -- 2.5: the pessimistic score of plans under an ensemble -------------------------------------------
+
+
+class _ToyMember:
+    """A made-up model of a cart with a pole, state (x, theta): pushing right (a = 1) moves the cart
+    by `vx` and tilts the pole by `tilt`, pushing left (a = 0) tilts it back; `drift` is added to
+    theta every step. Members differ in how much a push tilts the pole."""
+
+    def __init__(self, vx: float, tilt: float, drift: float = 0.0) -> None:
+        self.vx, self.tilt, self.drift = vx, tilt, drift
+
+    def predict(self, s, a):
+        s, a = np.asarray(s, dtype=float), np.asarray(a, dtype=float)
+        x, theta = s[..., 0], s[..., 1]
+        return np.stack(
+            [x + self.vx * a, theta + self.tilt * (2.0 * a - 1.0) + self.drift], axis=-1
+        )
+
+    def __repr__(self) -> str:
+        return f"member(vx={self.vx}, tilt={self.tilt}, drift={self.drift})"
+
+
+def _toy_upright(s):
+    """The pole is up while |theta| <= 1."""
+    return np.abs(np.asarray(s)[..., 1]) <= 1.0
+
+
+def _member_scores(member, s0, plans, *, every_step=True, fallen=-1.0, feed_back=True):
+    """One member's score of every plan: final x if upright at every step (or, when
+    `every_step` is False, only at the end), else `fallen`; `feed_back=False` predicts each step
+    from s0 (a one-step prediction, not a rollout)."""
+    s = np.repeat(np.asarray(s0, dtype=float)[None], len(plans), axis=0)
+    start = s.copy()
+    up = np.ones(len(plans), dtype=bool)
+    for t in range(plans.shape[1]):
+        s = member.predict(s if feed_back else start, plans[:, t].astype(float))
+        if every_step:
+            up &= _toy_upright(s)
+    if not every_step:
+        up = _toy_upright(s)
+    return np.where(up, s[:, 0], fallen)
+
+
+def pessimistic_scores(members, s0, plans, upright=_toy_upright) -> np.ndarray:
+    """The reference of exercise 2.5: for each plan, the smallest score over the members, a
+    member's score being the final x of its own rollout of the plan from s0, or -1 if the pole
+    leaves `upright` at any step of that rollout."""
+    scores = []
+    for member in members:
+        s = np.repeat(np.asarray(s0, dtype=float)[None], len(plans), axis=0)
+        up = np.ones(len(plans), dtype=bool)
+        for t in range(plans.shape[1]):
+            s = member.predict(s, plans[:, t].astype(float))
+            up &= upright(s)
+        scores.append(np.where(up, s[:, 0], -1.0))
+    return np.min(scores, axis=0)
+
+
+def _mixed_members(members, s0, plans):
+    """Member t mod K at step t: one rollout that switches models between steps."""
+    s = np.repeat(np.asarray(s0, dtype=float)[None], len(plans), axis=0)
+    up = np.ones(len(plans), dtype=bool)
+    for t in range(plans.shape[1]):
+        s = members[t % len(members)].predict(s, plans[:, t].astype(float))
+        up &= _toy_upright(s)
+    return np.where(up, s[:, 0], -1.0)
+
+
+_PLANS = np.array(
+    [
+        [1, 1, 1, 1, 1],  # all right: only the optimistic member keeps the pole up
+        [1, 0, 1, 0, 1],  # balanced: safe in every member
+        [1, 1, 1, 1, 0],  # tips over at step 4 in one member, upright again at step 5
+        [0, 0, 0, 0, 0],  # all left
+        [1, 1, 0, 1, 1],
+        [1, 1, 1, 0, 0],
+    ]
+)
+_CASES = [  # (members, s0): K = 3 members (not 6, the number of plans), then one member
+    ([_ToyMember(0.3, 0.1), _ToyMember(0.2, 0.3), _ToyMember(0.25, 0.2, 0.05)], [0.1, 0.0]),
+    ((_ToyMember(0.15, 0.25, -0.05),), [-0.2, 0.3]),
+]
+
+
+def _diagnose(members, s0, plans, got) -> str:
+    """The hint for a wrong answer: every typical mistake that gives exactly these numbers."""
+    per_member = np.array([_member_scores(m, s0, plans) for m in members])
+    mistakes = [
+        (per_member[0], "you used only the first member: take every member's scores"),
+        (per_member[-1], "you kept only the last member's scores (overwritten in the loop?)"),
+        (
+            per_member.mean(axis=0),
+            "you took the mean over the members: the score is the worst member's, the minimum",
+        ),
+        (
+            per_member.max(axis=0),
+            "you took the best member (the maximum over members): that trusts the most "
+            "optimistic model, exactly what a planner exploits; take the minimum",
+        ),
+        (
+            np.min([_member_scores(m, s0, plans, every_step=False) for m in members], axis=0),
+            "you checked upright only at the last step: a plan whose pole leaves upright at any "
+            "step of the rollout has fallen (score -1), even if the model later brings it back",
+        ),
+        (
+            np.min([_member_scores(m, s0, plans, fallen=0.0) for m in members], axis=0),
+            "a plan whose pole falls scores -1, not 0",
+        ),
+        (
+            np.min([_member_scores(m, s0, plans, feed_back=False) for m in members], axis=0),
+            "you predicted every step from s0: feed each prediction back in, "
+            "s = member.predict(s, plans[:, t]), so the member rolls the whole plan",
+        ),
+        (
+            _mixed_members(members, s0, plans),
+            "each member rolls the whole plan on its own: do not switch members between steps",
+        ),
+    ]
+    found = [hint for values, hint in mistakes if np.allclose(got, values)]
+    if found:
+        return "; or ".join(found) if len(found) > 1 else found[0]
+    return (
+        "for each member: roll the plans from s0 (s = member.predict(s, plans[:, t])), a plan "
+        "scores the final x if upright(s) held at every step and -1 otherwise; then the minimum "
+        "over the members"
+    )
+
+
+@exercise("2.5", "the pessimistic score of plans under an ensemble", time_limit=TIME_LIMIT)
+def check_pessimistic_scores(student):
+    for members, s0 in _CASES:
+        s0 = np.array(s0, dtype=float)
+        given_s0, given_plans = s0.copy(), _PLANS.copy()
+        given_members = type(members)(members)
+        out = student(given_members, given_s0, given_plans, _toy_upright)
+        checks.require_unchanged("s0", s0, given_s0)
+        checks.require_unchanged("plans", _PLANS, given_plans)
+        if np.ndim(out) == 0:
+            raise CheckFailure(
+                f"expected one score per plan ({len(_PLANS)} plans), got the single value "
+                f"{checks.py(out)!r}",
+                "return the array of scores (the planner takes its argmax), not the best plan "
+                "or its score",
+            )
+        try:
+            got = np.asarray(out, dtype=float)
+        except (TypeError, ValueError):
+            raise CheckFailure(
+                f"expected an array of {len(_PLANS)} numbers, got {type(out).__name__}",
+                "return one score per plan, e.g. np.min(scores, axis=0)",
+            ) from None
+        if not np.all(np.isfinite(got)):
+            k = int(np.argwhere(~np.isfinite(got))[0][0]) if got.ndim else 0
+            raise CheckFailure(
+                f"score {k} is {got.ravel()[k]}: every score must be a number",
+                "a plan whose pole falls scores -1 (nan would make the planner's argmax "
+                "meaningless)",
+            )
+        if got.shape != (len(_PLANS),):
+            hint = "one score per plan: an array of shape (n_plans,)"
+            if got.shape == (len(members),):
+                hint = "you took the minimum over the plans: take it over the members (axis 0)"
+            elif got.shape == (len(members), len(_PLANS)):
+                hint = "these are every member's scores: return their minimum over the members"
+            raise CheckFailure(
+                f"expected {len(_PLANS)} scores (one per plan), got shape {got.shape}", hint
+            )
+        want = pessimistic_scores(members, s0, _PLANS)
+        if not np.allclose(got, want):
+            k = int(np.argmax(~np.isclose(got, want)))
+            raise CheckFailure(
+                f"with {len(members)} member(s) {list(members)} and s0 = {s0.tolist()}: for plan "
+                f"{_PLANS[k].tolist()} expected {want[k]:.3f}, got {got[k]:.3f} "
+                f"(all scores: expected {np.round(want, 3).tolist()}, got "
+                f"{np.round(got, 3).tolist()})",
+                _diagnose(members, s0, _PLANS, got),
+            )
