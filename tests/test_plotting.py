@@ -108,6 +108,33 @@ def test_planning_plots_draw_the_given_curves():
         [47, 188], {"Dyna-Q": [5000, 20000], "prioritized sweeping": [150, 600]}
     )
     assert len(ax.lines) >= 2
+    ax = planning.plot_example_8_4(
+        [47, 188],
+        {"Dyna-Q": [5000, 20000]},
+        {"Dyna-Q": [(4000, 6000), (15000, 30000)]},
+    )
+    assert ax.containers, "quartiles are drawn as error bars"
+    curves = {"random shooting": np.array([[-3.0, -2.0, -1.0], [-4.0, -2.0, -2.0]])}
+    ax = planning.plot_return_curves(
+        {**curves, "gradient": np.array([-5.0, -1.0])},
+        x={"random shooting": np.arange(1, 4), "gradient": np.array([0, 2])},
+    )
+    assert np.allclose(ax.lines[0].get_ydata(), [-3.5, -2.0, -1.5])  # the median over seeds
+    assert ax.collections, "the quartiles of several seeds are drawn as a band"
+    ax = planning.plot_returns_by_planner({"a": [1.0, 2.0, 3.0], "b": [[0.0, 1.0]]})
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert np.allclose(ax.lines[0].get_xdata(), [2.0, 2.0])  # the mean of "a"
+
+
+def test_planned_states_draw_masks_and_paths():
+    from mbrl_helpers.envs import DYNA_MAZE, GridWorld
+
+    maze = GridWorld(DYNA_MAZE)
+    mask = np.zeros(maze.n_states, dtype=bool)
+    axes = planning.plot_planned_states(
+        maze, {"a": mask, "b": mask}, paths={"a": [maze.start, maze.start + 1]}
+    )
+    assert len(axes) == 2 and len(axes[0].lines) == 1 and not axes[1].lines
 
 
 def test_budget_figures_put_numbers_on_log_axes():

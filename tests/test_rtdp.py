@@ -1,11 +1,12 @@
-"""Tests of mbrl_helpers.planning.rtdp: planning ahead vs while acting (RTDP) and trajectory
-sampling (Figure 8.8)."""
+"""Tests of mbrl_helpers.planning.rtdp: sweeps, RTDP with its values kept (section 8.7) or
+discarded after every move (decision-time planning, section 8.8), and trajectory sampling
+(Figure 8.8)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from tabular_models import chain_P
+from tabular_models import chain_P, frozen_lake_P
 
 from mbrl_helpers import envs, planning
 from mbrl_helpers.envs import DYNA_MAZE, GridWorld
@@ -27,16 +28,91 @@ def test_plan_ahead_with_enough_sweeps_is_optimal_and_too_few_is_not():
     assert example_8_4.greedy_path_length(P, Q, env.start, 14) == 14
 
 
-def test_act_while_planning_reaches_the_goal_touching_only_reachable_states():
+def test_rtdp_episode_reaches_the_goal_touching_only_reachable_states():
     env = GridWorld(DYNA_MAZE)
     P = cost_P(env.P)
-    episode = rtdp.act_while_planning(P, env.start, 1.0, 20, 28, rng=np.random.default_rng(0))
+    episode = rtdp.rtdp_episode(P, env.start, 1.0, 20, 28, rng=np.random.default_rng(0))
     steps, Q = episode.steps, episode.Q
     assert steps is not None and steps >= 14 and episode.n_updates == 20 * steps
     assert not np.any(Q[list(env.walls)])  # walls cannot be reached: never planned for
     # With a huge budget per step, every action taken is optimal.
-    episode = rtdp.act_while_planning(P, env.start, 1.0, 3000, 28, rng=np.random.default_rng(0))
+    episode = rtdp.rtdp_episode(P, env.start, 1.0, 3000, 28, rng=np.random.default_rng(0))
     assert episode.steps == 14
+
+
+def _rtdp_by_hand(P, start, k, max_depth, seed, Q=None, keep=True, max_steps=10_000):
+    """rtdp_plan and sample_transition in a loop: what rtdp_episode inlines."""
+    rng = np.random.default_rng(seed)
+    Q0 = np.zeros((len(P), 4)) if Q is None else Q.copy()
+    Q, s = Q0.copy(), start
+    for step in range(1, max_steps + 1):
+        if not keep:
+            Q = Q0.copy()
+        a = rtdp.rtdp_plan(Q, P, s, 1.0, k, max_depth, rng=rng)
+        _, s, terminated = planning.sample_transition(P, s, a, rng=rng)
+        if terminated:
+            return step, Q if keep else Q0
+    return None, Q if keep else Q0
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_rtdp_episode_gives_the_numbers_of_rtdp_plan_in_a_loop(keep):
+    env = GridWorld(envs.enlarge_maze(DYNA_MAZE, 2))
+    P = cost_P(env.P)
+    Q_start = None
+    for episode_index in range(3):  # episodes that continue from the stored values
+        steps, Q = _rtdp_by_hand(P, env.start, 7, 28, episode_index, Q_start, keep, 400)
+        episode = rtdp.rtdp_episode(
+            P, env.start, 1.0, 7, 28, rng=np.random.default_rng(episode_index), Q=Q_start,
+            keep_values=keep, max_steps=400,
+        )  # fmt: skip
+        assert episode.steps == steps
+        np.testing.assert_array_equal(episode.Q, Q)
+        Q_start = episode.Q
+    # the same on a stochastic model (several outcomes per pair)
+    lake = frozen_lake_P()
+    lake_cost = cost_P(lake)
+    steps, Q = _rtdp_by_hand(lake_cost, 0, 5, 20, 9, None, keep, 200)
+    episode = rtdp.rtdp_episode(
+        lake_cost, 0, 1.0, 5, 20, rng=np.random.default_rng(9), keep_values=keep, max_steps=200
+    )
+    assert episode.steps == steps
+    np.testing.assert_array_equal(episode.Q, Q)
+
+
+def test_stored_values_carry_over_and_discarded_values_do_not():
+    env = GridWorld(envs.enlarge_maze(DYNA_MAZE, 2))
+    P = cost_P(env.P)
+    shortest = example_8_4.shortest_path_length(P, env.start)
+    Q, lengths = None, []
+    for seed in range(40):  # RTDP over episodes: the values of one episode start the next
+        episode = rtdp.rtdp_episode(
+            P, env.start, 1.0, 10, shortest, rng=np.random.default_rng(seed), Q=Q
+        )
+        Q = episode.Q
+        lengths.append(episode.steps)
+    assert lengths[-1] == shortest and lengths[0] > shortest
+    assert example_8_4.greedy_path_length(P, Q, env.start, shortest) == shortest
+    # Decision-time planning with the same small budget: values rebuilt from zero at every move
+    # never see the goal from the start, and the agent wanders.
+    fresh = rtdp.rtdp_episode(
+        P, env.start, 1.0, 10, shortest, rng=np.random.default_rng(0), keep_values=False,
+        max_steps=300,
+    )  # fmt: skip
+    assert fresh.steps is None and not np.any(fresh.Q)  # nothing kept
+
+
+def test_rtdp_episode_validates_its_arguments():
+    P = chain_P(3)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="n_updates_per_step must be >= 1"):
+        rtdp.rtdp_episode(P, 0, 0.9, 0, 5, rng=rng)
+    with pytest.raises(ValueError, match="start must be <= 2"):
+        rtdp.rtdp_episode(P, 3, 0.9, 1, 5, rng=rng)
+    with pytest.raises(ValueError, match="Q must have shape"):
+        rtdp.rtdp_episode(P, 0, 0.9, 1, 5, rng=rng, Q=np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="rng must be"):
+        rtdp.rtdp_episode(P, 0, 0.9, 1, 5, rng=0)
 
 
 def test_rtdp_plan_validates_its_budget():

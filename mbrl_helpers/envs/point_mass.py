@@ -1,8 +1,10 @@
 """A 1-D point mass with a known, differentiable model: the "real system" of gradient planning.
 
-`PointMass(dt, friction, u_max)` has `predict(s, a) -> s_next` and `jacobians(s, a) -> (f_s,
-f_a)`; `random_transitions(system, n, rng=..., state_scale=..., action_scale=...)` draws the
-data a model of it is fitted to (lecture 03, `mbrl_helpers.planning.gradient`).
+`PointMass(dt, friction, u_max)` has `predict(s, a) -> s_next` (one state, or a batch of states
+and actions at once, as the shooting planners of `mbrl_helpers.planning.shooting` ask) and
+`jacobians(s, a) -> (f_s, f_a)` (one state, for `mbrl_helpers.planning.gradient`);
+`random_transitions(system, n, rng=..., state_scale=..., action_scale=...)` draws the data a
+model of it is fitted to (lecture 03).
 """
 
 from __future__ import annotations
@@ -33,9 +35,17 @@ class PointMass:
         return a if self.u_max is None else self.u_max * np.tanh(a / self.u_max)
 
     def predict(self, s: np.ndarray, a: np.ndarray) -> np.ndarray:
-        x, v = s
-        force = float(self.motor(a)[0])
-        return np.array([x + self.dt * v, v + self.dt * (force - self.friction * v)])
+        """s' for one state `s` (2,) and action `a` (1,), or a batch: `s` (N, 2), `a` (N, 1)."""
+        s = np.asarray(s, dtype=float)
+        a = np.asarray(a, dtype=float)
+        if s.shape[-1:] != (2,) or s.ndim > 2 or a.shape != s.shape[:-1] + (1,):
+            raise ValueError(
+                f"s must have shape (2,) or (N, 2) and a shape (1,) or (N, 1), got {s.shape} "
+                f"and {a.shape}"
+            )
+        x, v = s[..., 0], s[..., 1]
+        force = self.motor(a[..., 0])
+        return np.stack([x + self.dt * v, v + self.dt * (force - self.friction * v)], axis=-1)
 
     def jacobians(self, s: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         f_s = np.array([[1.0, self.dt], [0.0, 1.0 - self.dt * self.friction]])

@@ -1,7 +1,8 @@
 """A linear model s' = A s + B a + c, fitted by least squares (lecture 03's learned model).
 
-Like the true `mbrl_helpers.envs.PointMass`, it answers `predict(s, a)` and `jacobians(s, a)`,
-so gradient planning (`mbrl_helpers.planning.gradient`) runs through either.
+Like the true `mbrl_helpers.envs.PointMass`, it answers `predict(s, a)` (one state or a batch)
+and `jacobians(s, a)`, so gradient planning (`mbrl_helpers.planning.gradient`) and the shooting
+planners (`mbrl_helpers.planning.shooting`) run through either.
 """
 
 from __future__ import annotations
@@ -22,7 +23,16 @@ class LinearModel:
     c: np.ndarray
 
     def predict(self, s: np.ndarray, a: np.ndarray) -> np.ndarray:
-        return self.A @ s + self.B @ np.asarray(a, dtype=float) + self.c
+        """s' = A s + B a + c for one state (n,) and action (m,), or a batch: (N, n), (N, m)."""
+        s = np.asarray(s, dtype=float)
+        a = np.asarray(a, dtype=float)
+        n, m = self.B.shape
+        if s.shape[-1:] != (n,) or s.ndim > 2 or a.shape != s.shape[:-1] + (m,):
+            raise ValueError(
+                f"s must have shape ({n},) or (N, {n}) and a shape ({m},) or (N, {m}), got "
+                f"{s.shape} and {a.shape}"
+            )
+        return s @ self.A.T + a @ self.B.T + self.c
 
     def jacobians(self, s: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return self.A, self.B

@@ -10,7 +10,15 @@ The gradient is derived by hand (the chain rule run backwards in time, as backpr
     g_{t+1} = dJ/ds_{t+1} = gamma^t d_s rho(s_{t+1}, a_t) + f_s(s_{t+1}, a_{t+1})^T g_{t+2}
     dJ/da_t = gamma^t d_a rho(s_{t+1}, a_t) + f_a(s_t, a_t)^T g_{t+1}
 
-and checked against finite differences. `random_shooting` is the derivative-free baseline.
+and checked against finite differences. Here the return is differentiated with respect to the
+**actions** of one plan, a <- a + eta dJ/da (trajectory optimisation, re-planned from every new
+state). PILCO (Deisenroth and Rasmussen, 2011) and Dreamer (Hafner et al., 2020) backpropagate
+through a learned model too, but with respect to the **parameters of a policy**, a_t = pi_theta(s_t):
+theta <- theta + eta dJ/dtheta, where the chain rule also runs through d pi/d s and d pi/d theta
+at every step; the result is a policy for every state, not one plan. The derivative-free planners
+(random shooting, the cross-entropy method, PETS-style planning through an ensemble) are in
+`mbrl_helpers.planning.shooting`; they return the same `Plan`.
+
 A model is any object with `predict(s, a) -> s_next` and `jacobians(s, a) -> (f_s, f_a)`; in
 lecture 03 a 1-D point mass (`mbrl_helpers.envs.PointMass`, the "real" system, optionally with
 a saturating motor) and a `mbrl_helpers.models.LinearModel` fitted to its transitions by least
@@ -35,9 +43,13 @@ class ReachReward:
     x_target: float = 1.0
     action_cost: float = 0.01
 
-    def __call__(self, s_next: np.ndarray, a: np.ndarray) -> float:
+    def __call__(self, s_next: np.ndarray, a: np.ndarray) -> float | np.ndarray:
+        """rho for one transition (a float), or for a batch: s_next (N, n), a (N, m) -> (N,)."""
+        s_next = np.asarray(s_next, dtype=float)
         a = np.asarray(a, dtype=float)
-        return float(-((s_next[0] - self.x_target) ** 2) - self.action_cost * a @ a)
+        if a.ndim == 1:  # one transition (the common case of gradient planning): a float
+            return float(-((s_next[0] - self.x_target) ** 2) - self.action_cost * (a @ a))
+        return -((s_next[..., 0] - self.x_target) ** 2) - self.action_cost * np.sum(a * a, axis=-1)
 
     def gradients(self, s_next: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(d rho / d s', d rho / d a)."""
@@ -146,33 +158,3 @@ def gradient_planning(
             np.clip(actions, -bound, bound, out=actions)
         history.append(predicted_return(model, reward, s0, actions, gamma))
     return Plan(actions, np.array(history))
-
-
-def random_shooting(
-    model,
-    reward,
-    s0,
-    *,
-    horizon: int,
-    action_dim: int = 1,
-    n_candidates: int,
-    bound: float,
-    rng: np.random.Generator,
-    gamma: float = 1.0,
-) -> Plan:
-    """Best of `n_candidates` action sequences drawn uniformly in [-bound, bound] (by predicted
-    return): derivative-free planning, one model rollout per candidate. The plan's history is
-    the best predicted return so far after each candidate."""
-    horizon = validation.check_int("horizon", horizon, low=1)
-    action_dim = validation.check_int("action_dim", action_dim, low=1)
-    n_candidates = validation.check_int("n_candidates", n_candidates, low=1)
-    bound = validation.check_float("bound", bound, low=0.0, low_open=True)
-    validation.check_rng("rng", rng)
-    best, best_J, history = None, -np.inf, []
-    for _ in range(n_candidates):
-        actions = rng.uniform(-bound, bound, size=(horizon, action_dim))
-        J = predicted_return(model, reward, s0, actions, gamma)
-        if J > best_J:
-            best, best_J = actions, J
-        history.append(best_J)
-    return Plan(best, np.array(history))

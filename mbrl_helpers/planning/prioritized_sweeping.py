@@ -103,10 +103,11 @@ def push_predecessors(
 class PrioritizedSweeping:
     """Prioritized sweeping for a deterministic environment (section 8.4, boxed algorithm).
 
-    Call `act(s)` for an epsilon-greedy action and `learn(s, a, r, s_next, terminated)` after each
-    real step: it records the model and predecessors, queues (s, a) if its priority exceeds
-    theta, then performs up to `n_planning` updates, each followed by `push` (by default
-    `push_predecessors`; pass your own to try it in the full algorithm).
+    Call `act(s)` for an action (step (b), policy(S, Q): epsilon-greedy here) and
+    `learn(s, a, r, s_next, terminated)` after each real step: it records the model and
+    predecessors, queues (s, a) if its priority exceeds theta, then performs up to `n_planning`
+    updates, each followed by `push` (by default `push_predecessors`; pass your own to try it
+    in the full algorithm).
     `n_updates` counts every Q update (planning updates only: as in the book's algorithm, the
     real transition enters through the queue).
     """
@@ -142,7 +143,8 @@ class PrioritizedSweeping:
         self.n_updates = 0
 
     def act(self, s: int) -> int:
-        """(b) A <- epsilon-greedy(S, Q), ties broken at random."""
+        """(b) A <- policy(S, Q): the book leaves the behaviour policy open; here epsilon-greedy,
+        ties broken at random."""
         return epsilon_greedy(self.Q[s], self.epsilon, rng=self.rng)
 
     def learn(self, s: int, a: int, r: float, s_next: int, terminated: bool) -> None:

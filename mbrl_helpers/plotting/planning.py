@@ -5,13 +5,17 @@ Public names:
 - `draw_planning_families(figsize)`: the three ways to plan with a model, side by side.
 - `plot_figure_8_7(curves, ax=None)`: RMS error against max-Q computations (in units of b) for
   several branching factors b, expected vs sample updates (Figure 8.7).
-- `plot_example_8_4(n_states, updates, ax=None)`: updates until optimal against maze size.
+- `plot_example_8_4(n_states, updates, quartiles=None, ax=None)`: updates until optimal against
+  maze size (medians, with their quartiles as error bars).
 - `plot_figure_8_8(curves, eval_every, ax=None)`: start-state value of the greedy policy against
   expected updates, on-policy vs uniform distribution of updates (Figure 8.8).
 - `plot_gradient_planning(histories, ax=None)`: predicted return per iteration (or candidate).
+- `plot_return_curves(curves, x, ax=None)`: best predicted return against model rollouts, the
+  median over seeds with the quartiles as a band (random shooting vs CEM vs gradient ascent).
+- `plot_returns_by_planner(returns, ax=None)`: one dot per seed and the mean, for each planner.
 - `plot_trajectories(trajectories, x_target, ax=None)`: position x_t of action plans.
-- `plot_planned_states(env, masks, axes=None)`: a set of cells per planner (e.g. those it updated,
-  or those whose values are exact), one maze each.
+- `plot_planned_states(env, masks, axes=None, paths=None)`: a set of cells per planner (e.g. those
+  it updated, or those whose values are exact), one maze each, with an optional path drawn on it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ __all__ = [
     "plot_figure_8_8",
     "plot_gradient_planning",
     "plot_planned_states",
+    "plot_return_curves",
+    "plot_returns_by_planner",
     "plot_trajectories",
 ]
 
@@ -50,7 +56,7 @@ def draw_planning_families(figsize: tuple[float, float] = (11, 3.4)) -> plt.Figu
             "Sample-based",
             "model: sample\n$R, S' \\sim \\hat p(\\cdot \\mid s, a)$",
             "update: one sample\n$Q \\leftarrow Q + \\alpha[R + \\gamma \\max Q(S') - Q]$",
-            "Dyna-Q, MCTS",
+            "Dyna-Q, MCTS;\nshooting, CEM, PETS",
             "#cfe2f3",
         ),
         (
@@ -63,8 +69,9 @@ def draw_planning_families(figsize: tuple[float, float] = (11, 3.4)) -> plt.Figu
         (
             "Gradient-based",
             "model: differentiable\n$s_{t+1} = f(s_t, a_t)$",
-            "update: backprop\n$a \\leftarrow a + \\eta\\, \\partial J / \\partial a$",
-            "analytic planning,\nPILCO, Dreamer",
+            "backprop the return J:\nplan: $a \\leftarrow a + \\eta\\, \\partial J / \\partial a$\n"
+            "policy: $\\theta \\leftarrow \\theta + \\eta\\, \\partial J / \\partial \\theta$",
+            "actions: this lecture, MPC\npolicy parameters: PILCO, Dreamer",
             "#fce5cd",
         ),
     ]
@@ -108,12 +115,22 @@ def plot_figure_8_7(curves: Mapping[int, ExpectedVsSample], ax: plt.Axes | None 
 
 
 def plot_example_8_4(
-    n_states: Sequence[int], updates: Mapping[str, Sequence[float]], ax: plt.Axes | None = None
+    n_states: Sequence[int],
+    updates: Mapping[str, Sequence[float]],
+    quartiles: Mapping[str, Sequence[tuple[float, float]]] | None = None,
+    ax: plt.Axes | None = None,
 ) -> plt.Axes:
-    """Example 8.4: median updates until the greedy policy is optimal against maze size (log y)."""
+    """Example 8.4: median updates until the greedy policy is optimal against maze size (log y);
+    `quartiles[name]` (optional) gives (25th, 75th percentile) per size, drawn as error bars."""
     ax = _axes(ax, (5.5, 3.8))
     for (name, values), marker in zip(updates.items(), "os^", strict=False):
-        ax.plot(n_states, values, marker=marker, label=name)
+        values = np.asarray(values, dtype=float)
+        if quartiles is not None and name in quartiles:
+            q = np.asarray(quartiles[name], dtype=float)
+            yerr = np.vstack([values - q[:, 0], q[:, 1] - values])
+            ax.errorbar(n_states, values, yerr=yerr, marker=marker, capsize=3, label=name)
+        else:
+            ax.plot(n_states, values, marker=marker, label=name)
     ax.set_yscale("log")
     ax.set_xlabel("gridworld size (free cells)")
     ax.set_ylabel("updates until optimal solution")
@@ -173,8 +190,14 @@ def plot_trajectories(
     return ax
 
 
-def plot_planned_states(env, masks: Mapping[str, np.ndarray], axes=None) -> np.ndarray:
-    """One maze per planner: the cells in its mask light green, walls dark, S and G marked."""
+def plot_planned_states(
+    env,
+    masks: Mapping[str, np.ndarray],
+    axes=None,
+    paths: Mapping[str, Sequence[int]] | None = None,
+) -> np.ndarray:
+    """One maze per planner: the cells in its mask light green, walls dark, S and G marked;
+    `paths[name]` (optional), a sequence of states, is drawn as a line."""
     env = getattr(env, "unwrapped", env)
     if axes is None:
         _, axes = plt.subplots(1, len(masks), figsize=(4.6 * len(masks), 3.4))
@@ -188,8 +211,49 @@ def plot_planned_states(env, masks: Mapping[str, np.ndarray], axes=None) -> np.n
         for s, ch in ((env.start, "S"), (env.goals[0], "G")):
             r, c = env.to_cell(s)
             ax.text(c, r, ch, ha="center", va="center", fontsize=10, weight="bold")
+        if paths is not None and name in paths:
+            rows, cols = zip(*(env.to_cell(s) for s in paths[name]), strict=True)
+            ax.plot(cols, rows, color="tab:blue", linewidth=1.5, label="greedy path from S")
+            ax.legend(fontsize=7, loc="lower left")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
         ax.set_title(name, fontsize=10)
     return axes
+
+
+def plot_return_curves(
+    curves: Mapping[str, np.ndarray],
+    x: Mapping[str, np.ndarray],
+    ax: plt.Axes | None = None,
+    xlabel: str = "model rollouts (candidate sequences evaluated)",
+) -> plt.Axes:
+    """`curves[name]` has one row per seed (a single row: one line); the median over seeds is
+    drawn with the band between the 25th and 75th percentiles, against `x[name]`."""
+    ax = _axes(ax, (5.5, 3.6))
+    for name, values in curves.items():
+        values = np.atleast_2d(np.asarray(values, dtype=float))
+        (line,) = ax.plot(x[name], np.median(values, axis=0), label=name)
+        if len(values) > 1:
+            low, high = np.percentile(values, [25, 75], axis=0)
+            ax.fill_between(x[name], low, high, color=line.get_color(), alpha=0.2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("best predicted return J")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_returns_by_planner(
+    returns: Mapping[str, Sequence[float]], ax: plt.Axes | None = None, xlabel: str = "real return"
+) -> plt.Axes:
+    """One row per planner: a dot per seed and a bar at the mean."""
+    ax = _axes(ax, (6, 0.5 + 0.5 * len(returns)))
+    for i, values in enumerate(returns.values()):
+        values = np.asarray(values, dtype=float).ravel()
+        jitter = np.linspace(-0.15, 0.15, len(values))
+        ax.scatter(values, i + jitter, s=12, alpha=0.7)
+        ax.plot([values.mean()] * 2, [i - 0.3, i + 0.3], color="black", linewidth=2)
+    ax.set_yticks(range(len(returns)), list(returns))
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    return ax
