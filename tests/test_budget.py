@@ -26,9 +26,9 @@ def test_value_iteration_on_learned_model_and_decision_time_planning(maze):
     cost, model = budget.value_iteration_on_learned_model(maze, seed=3, chunk=100)
     assert cost.real_steps % 100 == 0 and cost.path_length <= 16
     P_learned = model.to_P(maze.unwrapped.n_states, 4)
-    episode = budget.decision_time_episode(maze, P_learned, seed=3)
+    episode = budget.rtdp_while_acting(maze, P_learned, seed=3)
     assert episode.path_length is not None and episode.updates == 300 * episode.real_steps
-    given = budget.decision_time_episode(maze, maze.unwrapped.P, seed=3, n_updates=300)
+    given = budget.rtdp_while_acting(maze, maze.unwrapped.P, seed=3, n_updates=300)
     assert given.path_length is not None and given.path_length < 30
 
 
@@ -36,7 +36,7 @@ def test_a_model_without_the_goal_cannot_plan_a_path(maze):
     s, _ = maze.reset(seed=0)
     model, _ = budget.explore(maze, s, 0, rng=np.random.default_rng(0))
     P_empty = model.to_P(maze.unwrapped.n_states, 4)
-    episode = budget.decision_time_episode(maze, P_empty, seed=0, n_updates=5, max_steps=30)
+    episode = budget.rtdp_while_acting(maze, P_empty, seed=0, n_updates=5, max_steps=30)
     assert episode.path_length is None and episode.real_steps == 30
 
 

@@ -1,5 +1,6 @@
 """Every relative link in every notebook leads to a file, and each notebook links its neighbours:
-previous/next lecture, and the lecture, exercise and solution notebooks of the same topic."""
+previous/next lecture, and the lecture, exercise and solution notebooks of the same topic.
+Exercise notebooks are read as generated (the files in exercises/ hold students' answers)."""
 
 import re
 from pathlib import Path
@@ -8,15 +9,27 @@ from urllib.parse import unquote
 import nbformat
 import pytest
 
+from mbrl_helpers.course import exercises
+
 ROOT = Path(__file__).resolve().parents[1]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)|href=\"([^\"]+)\"")
 FOLDERS = ("notebooks", "exercises", "solutions")
-NOTEBOOKS = [p for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.ipynb"))]
+GENERATED = exercises.generate(ROOT)
+NOTEBOOKS = [
+    p
+    for folder in FOLDERS
+    for p in (
+        sorted(GENERATED) if folder == "exercises" else sorted((ROOT / folder).glob("*.ipynb"))
+    )
+]
 LECTURES = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 
 
 def links(path):
-    nb = nbformat.read(path, as_version=4)
+    if path in GENERATED:
+        nb = nbformat.reads(GENERATED[path], as_version=4)
+    else:
+        nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for match in LINK.finditer(cell.source):

@@ -7,8 +7,10 @@ near-optimally (a greedy path of at most `shortest + tolerance` steps from the s
   as `dyna.DynaQAgent`, learning from real episodes; checked after every episode.
 - `value_iteration_on_learned_model(...)`: explore at random, learn a table model, plan with
   value iteration (ahead of acting); checked every `chunk` real steps.
-- `decision_time_episode(...)`: plan while acting, with real-time dynamic programming trials
-  from the current state only (`rtdp.rtdp_plan`), on a learned or a given model.
+- `rtdp_while_acting(...)`: plan while acting, with real-time dynamic programming trials from
+  the current state (`rtdp.rtdp_plan`, section 8.7), on a learned or a given model. RTDP keeps
+  its values from step to step; it is not decision-time planning in the sense of section 8.8,
+  which throws them away after each move (lecture 03 compares the two).
 
 Compute is counted in value updates (one Q-learning update, or one expected update of one
 (s, a) pair); sweeps of value iteration count every pair they touch.
@@ -107,7 +109,7 @@ def value_iteration_on_learned_model(
     return Cost(steps, updates, None), model
 
 
-def decision_time_episode(
+def rtdp_while_acting(
     env: gymnasium.Env,
     P_plan,
     *,
@@ -119,7 +121,8 @@ def decision_time_episode(
 ) -> Cost:
     """One real episode from the start, planning at every step from the current state with
     `n_updates` RTDP updates on the model `P_plan` (Q starts optimistic at 1, the largest
-    possible return, so unexplored paths look promising until planning proves otherwise)."""
+    possible return, so unexplored paths look promising until planning proves otherwise); Q is
+    kept from one real step to the next, as RTDP does (Sutton & Barto 8.7)."""
     _P, _start, n_states, n_actions = _maze(env)
     rng = np.random.default_rng(check_int("seed", seed, low=0))
     Q = np.ones((n_states, n_actions))
@@ -170,15 +173,13 @@ def budget_table(n_runs: int = 5, seed: int = 0) -> list[Row]:
     for k in seeds:
         cost, model = value_iteration_on_learned_model(env, seed=k)
         planned.append(cost)
-        # decision-time planning on the very same learned model (the same real data)
+        # RTDP while acting on the very same learned model (the same real data)
         P_learned = model.to_P(env.observation_space.n, env.action_space.n)
-        episode = decision_time_episode(env, P_learned, seed=k, n_updates=RTDP_UPDATES)
+        episode = rtdp_while_acting(env, P_learned, seed=k, n_updates=RTDP_UPDATES)
         acted.append(
             Cost(cost.real_steps + episode.real_steps, episode.updates, episode.path_length)
         )
-    given = [
-        decision_time_episode(env, env.unwrapped.P, seed=k, n_updates=RTDP_UPDATES) for k in seeds
-    ]
+    given = [rtdp_while_acting(env, env.unwrapped.P, seed=k, n_updates=RTDP_UPDATES) for k in seeds]
     return [
         _row("Q-learning", "none", "none", q_learning),
         _row("Dyna-Q, n=50", "learned table", "ahead (in the background)", dyna_q),
