@@ -53,7 +53,7 @@ from mbrl_helpers.validation import (
 __all__ = ["PolicyGradientResult", "grad_log_pi", "reinforce", "softmax_policy"]
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class PolicyGradientResult:
     """What one run of REINFORCE returns."""
 

@@ -163,3 +163,16 @@ def test_require_unchanged_and_require_finite():
         checks.require_finite("Q", [[0.0, 0.0], [np.inf, 0.0]])
     with pytest.raises(CheckFailure, match="must be numbers"):
         checks.require_finite("V", "abc")
+
+
+def test_evaluate_can_shorten_the_time_limit_for_one_call():
+    def endless(rng):
+        while True:
+            pass
+
+    start = time.perf_counter()
+    result = checks.evaluate("99.3", endless, time_limit=0.3)
+    assert time.perf_counter() - start < 2.0
+    assert "did not finish within 0.3 s" in result.message
+    with pytest.raises(ValueError, match="time_limit must be a positive number"):
+        checks.evaluate("99.3", endless, time_limit=0)

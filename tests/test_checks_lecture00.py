@@ -1,51 +1,146 @@
 """The checks of lecture 00 pass the reference and fail the typical mistakes."""
 
+import random
+
 import numpy as np
 import pytest
 from stray_random import stray_rng
 
 from mbrl_helpers.course import checks
-from mbrl_helpers.course.checks.lecture00 import reference_expected_target
+from mbrl_helpers.course.checks.lecture00 import reference_expected_return
 
-# -- 0.1: the expected one-step target ----------------------------------------------------------
-
-
-def ignores_termination(dist, V, gamma):
-    return sum(p * (r + gamma * V[s]) for p, s, r, _ in dist)
+# -- 0.1: the expected return, exactly, by pushing the state distribution forward -------------
 
 
-def averages_outcomes(dist, V, gamma):
-    return float(np.mean([r + (0 if d else gamma * V[s]) for _, s, r, d in dist]))
+def expected_return(model, policy, start_state, gamma, max_steps, *, step=1.0, late=False,
+                    keep_ended=False, overwrite=False, weighted=True, steps_offset=0):  # fmt: skip
+    """A student's solution, with switches for the typical mistakes."""
+    running, G = {start_state: 1.0}, 0.0
+    for t in range(max_steps + steps_offset):
+        discount = step if step != 1.0 else gamma ** (t + 1 if late else t)
+        after = {}
+        for s, p_s in running.items():
+            for prob, s_next, r, terminated in model.distribution(s, int(policy[s])):
+                weight = prob if weighted else 1.0
+                G += discount * p_s * weight * r
+                if terminated and not keep_ended:
+                    continue
+                if overwrite:
+                    after[s_next] = p_s * weight
+                else:
+                    after[s_next] = after.get(s_next, 0.0) + p_s * weight
+        running = after
+    return G
 
 
-def forgets_gamma(dist, V, gamma):
-    return sum(p * (r + (0 if d else V[s])) for p, s, r, d in dist)
+def solution(model, policy, start_state, gamma, max_steps):
+    return expected_return(model, policy, start_state, gamma, max_steps)
 
 
-def forgets_reward(dist, V, gamma):
-    return sum(p * (0 if d else gamma * V[s]) for p, s, r, d in dist)
+def no_discount(model, policy, start_state, gamma, max_steps):
+    running, G = {start_state: 1.0}, 0.0
+    for _ in range(max_steps):
+        after = {}
+        for s, p_s in running.items():
+            for prob, s_next, r, terminated in model.distribution(s, int(policy[s])):
+                G += p_s * prob * r
+                if not terminated:
+                    after[s_next] = after.get(s_next, 0.0) + p_s * prob
+        running = after
+    return G
 
 
-def test_0_1_passes_the_reference():
-    assert checks.evaluate("0.1", reference_expected_target).passed
+def wrong_action(model, policy, start_state, gamma, max_steps):
+    return expected_return(model, 1 - np.asarray(policy), start_state, gamma, max_steps)
+
+
+def state_distribution(model, policy, start_state, gamma, max_steps):
+    return {start_state: 1.0}
+
+
+def scribbles_on_the_policy(model, policy, start_state, gamma, max_steps):
+    G = expected_return(model, policy, start_state, gamma, max_steps)
+    policy[:] = -1  # used as scratch space afterwards
+    return G
+
+
+def caches_in_the_model(model, policy, start_state, gamma, max_steps):
+    G = expected_return(model, policy, start_state, gamma, max_steps)
+    model.P[start_state][0] = [(1.0, start_state, G, True)]  # "remember" the answer
+    return G
+
+
+def nan_for_unseen(model, policy, start_state, gamma, max_steps):
+    return expected_return(model, policy, start_state, gamma, max_steps) + float("nan")
+
+
+def samples_instead(model, policy, start_state, gamma, max_steps):
+    rng = np.random.default_rng(0)
+    total = 0.0
+    for _ in range(20_000):
+        s, discount = start_state, 1.0
+        for _ in range(max_steps):
+            r, s, terminated = model.sample(s, int(policy[s]), rng=rng)
+            total += discount * r
+            discount *= gamma
+            if terminated:
+                break
+    return total / 20_000
+
+
+def samples_unseeded(model, policy, start_state, gamma, max_steps):
+    r, _, _ = model.sample(start_state, int(policy[start_state]), rng=np.random.default_rng())
+    return r
+
+
+def endless(model, policy, start_state, gamma, max_steps):
+    running = {start_state: 1.0}
+    while running:  # forgets that terminated probability leaves: runs forever
+        running = {s: p for s, p in running.items()}
+
+
+def test_0_1_passes_the_reference_and_a_students_solution():
+    assert checks.evaluate("0.1", reference_expected_return).passed
+    assert checks.evaluate("0.1", solution).passed
 
 
 @pytest.mark.parametrize(
-    "wrong, hint",
+    "wrong, words",
     [
-        (ignores_termination, "terminating transition has no future"),
-        (averages_outcomes, "weight each outcome by its probability"),
-        (forgets_gamma, "discount the next state's value by gamma"),
-        (forgets_reward, "add the reward r"),
-        (lambda dist, V, gamma: "0.5", None),
-        (lambda dist, V, gamma: None, None),
+        (no_discount, "multiplied by gamma^t"),
+        (lambda *args: expected_return(*args, late=True), "the first reward is not discounted"),
+        (lambda *args: expected_return(*args, keep_ended=True), "the episode is over"),
+        (lambda *args: expected_return(*args, overwrite=True), "do not overwrite it"),
+        (lambda *args: expected_return(*args, weighted=False), "weight each outcome"),
+        (lambda *args: expected_return(*args, steps_offset=-1), "not max_steps - 1"),
+        (lambda *args: expected_return(*args, steps_offset=1), "not max_steps + 1"),
+        (wrong_action, "take a = policy[s]"),
+        (state_distribution, "expected one number"),
+        (scribbles_on_the_policy, "changed its input policy"),
+        (caches_in_the_model, "changed its input model"),
+        (nan_for_unseen, "holds NaN"),
+        (samples_instead, "close, but not exact"),
+        (samples_unseeded, "not from its rng argument"),
     ],
 )
-def test_0_1_fails_typical_mistakes(wrong, hint):
+def test_0_1_fails_typical_mistakes(wrong, words):
     result = checks.evaluate("0.1", wrong)
-    assert result.status == checks.FAILED
-    if hint:
-        assert hint in result.hint
+    assert result.status == checks.FAILED, result.line
+    assert words in result.message + (result.hint or ""), result.line
+
+
+def test_0_1_names_both_mistakes_when_they_give_the_same_number():
+    # gamma = 1 hides "forgot the discount" and "discounted one step late"; the first case of
+    # the check has gamma = 0.9, so here both are planted at once on a case where they agree
+    from mbrl_helpers.course.checks.lecture00 import _matching_mistakes
+
+    hint = _matching_mistakes(9.0, 1.0, 4)
+    assert hint.startswith("either:") and "gamma^t" in hint and "not discounted" in hint
+
+
+def test_0_1_an_endless_loop_does_not_hang():
+    result = checks.evaluate("0.1", endless, time_limit=1.0)
+    assert result.status == checks.FAILED and "did not finish within 1 s" in result.message
 
 
 # -- 0.2: many simulated trajectories -------------------------------------------------------------
@@ -181,6 +276,76 @@ def test_0_2_fails_typical_mistakes(wrong, words):
     result = checks.evaluate("0.2", wrong)
     assert result.status == checks.FAILED
     assert words in result.message
+
+
+def draws_outcomes_uniformly(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    returns = []
+    for _ in range(n_episodes):
+        s, G, discount = start_state, 0.0, 1.0
+        for _ in range(max_steps):
+            outcomes = model.distribution(s, int(policy[s]))
+            _, s, r, terminated = outcomes[rng.integers(len(outcomes))]  # ignores prob
+            G += discount * r
+            discount *= gamma
+            if terminated:
+                break
+        returns.append(G)
+    return returns
+
+
+def python_random(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    random.random()
+    return reference(model, policy, start_state, n_episodes, gamma, max_steps, rng)
+
+
+def changes_the_policy(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    policy[:] = policy[start_state]
+    return reference(model, policy, start_state, n_episodes, gamma, max_steps, rng)
+
+
+def edits_the_model(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    model.P[3][0] = [(1.0, 3, 0.0, True)]  # "the trap is not my problem"
+    return reference(model, policy, start_state, n_episodes, gamma, max_steps, rng)
+
+
+def nan_returns(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    G = reference(model, policy, start_state, n_episodes, gamma, max_steps, rng)
+    G[-1] = np.inf
+    return G
+
+
+def endless_episode(model, policy, start_state, n_episodes, gamma, max_steps, rng):
+    returns = []
+    for _ in range(n_episodes):
+        s, G = start_state, 0.0
+        while True:  # ignores max_steps: state 2 loops forever
+            r, s, terminated = model.sample(s, int(policy[s]), rng=rng)
+            G += r
+            if terminated:
+                break
+        returns.append(G)
+    return returns
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (draws_outcomes_uniformly, "probabilities are 0.7 and 0.3"),
+        (python_random, "drew a random number from random.random"),
+        (changes_the_policy, "changed its input policy"),
+        (nan_returns, "holds infinite values"),
+        (edits_the_model, "changed its input model"),
+    ],
+)
+def test_0_2_fails_further_mistakes(wrong, words):
+    result = checks.evaluate("0.2", wrong)
+    assert result.status == checks.FAILED, result.line
+    assert words in result.message + (result.hint or ""), result.line
+
+
+def test_0_2_an_endless_loop_does_not_hang():
+    result = checks.evaluate("0.2", endless_episode, time_limit=1.0)
+    assert result.status == checks.FAILED and "did not finish within 1 s" in result.message
 
 
 @pytest.mark.parametrize(

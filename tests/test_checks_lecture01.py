@@ -1,7 +1,10 @@
 """The checks of lecture 01 pass the reference and fail the typical mistakes, each with its hint."""
 
 import math
+import random
+import time
 
+import numpy as np
 import pytest
 from stray_random import stray_rng
 
@@ -63,6 +66,11 @@ def updates_whole_row(Q, s, a, r, s_next, terminated, alpha, gamma):
     Q[s] += alpha * (target - Q[s])
 
 
+def writes_nan_elsewhere(Q, s, a, r, s_next, terminated, alpha, gamma):
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+    Q[0, 0] = -np.inf  # a log(0), in an entry the check does not otherwise read
+
+
 def test_1_1_passes_the_reference():
     assert checks.evaluate("1.1", reference_q_update).passed
 
@@ -79,6 +87,7 @@ def test_1_1_passes_the_reference():
         (returns_a_copy, "change it in place, not a copy"),
         (updates_whole_row, "only Q[1, 1] should change"),
         (lambda Q, s, a, r, s_next, terminated, alpha, gamma: None, "update Q in place"),
+        (writes_nan_elsewhere, "Q holds infinite values"),
     ],
 )
 def test_1_1_fails_typical_mistakes(wrong, hint):
@@ -228,6 +237,73 @@ def uses_global_random(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, r
     reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, stray_rng())
 
 
+def plans_uniformly_over_pairs(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+    reference_model_update(model, s, a, r, s_next, terminated)
+    pairs = [(sp, ap) for sp in model for ap in model[sp]]  # every observed pair alike
+    for _ in range(n):
+        sp, ap = pairs[rng.integers(len(pairs))]
+        reference_q_update(Q, sp, ap, *model[sp][ap], alpha, gamma)
+
+
+def plans_from_the_latest_state_twice_as_often(
+    Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng
+):
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+    reference_model_update(model, s, a, r, s_next, terminated)
+    states = list(model) + [s]  # the current state counted twice
+    for _ in range(n):
+        sp = states[rng.integers(len(states))]
+        ap = list(model[sp])[rng.integers(len(model[sp]))]
+        reference_q_update(Q, sp, ap, *model[sp][ap], alpha, gamma)
+
+
+def own_seeded_generator(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    mine = np.random.default_rng(2024)
+    reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, mine)
+
+
+def reseeds_from_the_clock(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    mine = np.random.default_rng(time.perf_counter_ns())  # seeded, but never the same seed
+    reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, mine)
+
+
+def forgets_planned_pairs(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+    reference_model_update(model, s, a, r, s_next, terminated)
+    for _ in range(n):
+        s_p = list(model)[rng.integers(len(model))]
+        a_p = list(model[s_p])[rng.integers(len(model[s_p]))]
+        r_p, s2, term = model[s_p][a_p]
+        reference_q_update(Q, s_p, a_p, r_p, s2, term, alpha, gamma)
+        if len(model[s_p]) > 1:
+            del model[s_p][a_p]  # "planned it already": the model shrinks
+
+
+def python_random_choice(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+    reference_model_update(model, s, a, r, s_next, terminated)
+    for _ in range(n):
+        sp = random.choice(list(model))
+        ap = random.choice(list(model[sp]))
+        reference_q_update(Q, sp, ap, *model[sp][ap], alpha, gamma)
+
+
+def nan_in_an_unvisited_row(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng)
+    Q[8] = np.nan
+
+
+def ignores_n_planning(Q, model, s, a, r, s_next, terminated, n, alpha, gamma, rng):
+    reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+    reference_model_update(model, s, a, r, s_next, terminated)
+    while True:  # "until Q stops changing", which it never does exactly
+        before = Q.copy()
+        reference_dyna_q_step(Q, model, s, a, r, s_next, terminated, 1, alpha, gamma, rng)
+        if np.array_equal(before, Q) and False:
+            break
+
+
 def test_1_3_passes_the_reference():
     assert checks.evaluate("1.3", reference_dyna_q_step).passed
 
@@ -246,10 +322,38 @@ def test_1_3_passes_the_reference():
         (forgets_direct_update, "step (d)"),
         (forgets_model_update, "step (e)"),
         (uses_global_random, "not from its rng argument"),
+        (plans_uniformly_over_pairs, "you drew (S, A) uniformly among all observed pairs"),
+        (plans_from_the_latest_state_twice_as_often, "the box gives 50% and 12.5% each"),
+        (own_seeded_generator, "different seeds gave the same Q"),
+        (reseeds_from_the_clock, "the same seed gave different Q"),
+        (forgets_planned_pairs, "planning should leave the model as it was"),
+        (python_random_choice, "drew a random number from random.choice"),
+        (nan_in_an_unvisited_row, "Q holds NaN values"),
     ],
 )
 def test_1_3_fails_typical_mistakes(wrong, hint):
     assert_fails("1.3", wrong, hint)
+
+
+def test_1_3_the_distribution_hint_says_what_the_box_draws():
+    result = checks.evaluate("1.3", plans_uniformly_over_pairs)
+    assert "(5, 0) got 2" in result.message and "the box gives 50% and 12.5% each" in result.message
+    assert "first, uniformly among the previously observed states" in result.hint
+
+
+@pytest.mark.parametrize("exercise_id", ["1.1", "1.2", "1.3", "1.4"])
+def test_an_endless_loop_does_not_hang(exercise_id):
+    def endless(*args):
+        while True:
+            pass
+
+    result = checks.evaluate(exercise_id, endless, time_limit=1.0)
+    assert result.status == checks.FAILED and "did not finish within 1 s" in result.message
+
+
+def test_1_3_a_planning_loop_that_ignores_n_planning_does_not_hang():
+    result = checks.evaluate("1.3", ignores_n_planning, time_limit=1.0)
+    assert "did not finish within 1 s" in result.message
 
 
 # -- 1.4: Dyna-Q+ ---------------------------------------------------------------------------
@@ -282,9 +386,41 @@ def make_plus(
     return step
 
 
+def plus_from_pairs(
+    rng_of=None, uniform_pairs=False, python_random=False, nan=False, stamps_planning=False
+):
+    """Planted Dyna-Q+ variants on how step (f) draws its pairs."""
+
+    def step(Q, model, last_tried, t, s, a, r, s_next, terminated, n, alpha, gamma, kappa, rng):
+        rng = rng_of() if rng_of else rng
+        reference_q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+        reference_model_update(model, s, a, r, s_next, terminated)
+        last_tried[s, a] = t
+        pairs = [(sp, ap) for sp in model for ap in model[sp]]
+        for _ in range(n):
+            if uniform_pairs:
+                sp, ap = pairs[rng.integers(len(pairs))]
+            elif python_random:
+                sp = random.choice(list(model))
+                ap = random.choice(list(model[sp]))
+            else:
+                sp = list(model)[rng.integers(len(model))]
+                ap = list(model[sp])[rng.integers(len(model[sp]))]
+            r_p, s2, term = model[sp][ap]
+            r_p += kappa * math.sqrt(t - last_tried[sp, ap])
+            reference_q_update(Q, sp, ap, r_p, s2, term, alpha, gamma)
+            if stamps_planning:
+                last_tried[sp, ap] = t  # planning is not trying
+        if nan:
+            Q[7, 3] = np.inf - np.inf
+
+    return step
+
+
 def test_1_4_passes_the_reference():
     assert checks.evaluate("1.4", reference_dyna_q_plus_step).passed
     assert checks.evaluate("1.4", make_plus()).passed  # the planting harness itself is right
+    assert checks.evaluate("1.4", plus_from_pairs()).passed  # and this one too
 
 
 @pytest.mark.parametrize(
@@ -299,6 +435,12 @@ def test_1_4_passes_the_reference():
         (make_plus(store_bonus=True), "not to the model's stored reward"),
         (make_plus(ignore_terminal=True), "pass the model's terminated flag"),
         (reference_dyna_q_step, "14 were given"),
+        (plus_from_pairs(uniform_pairs=True), "you drew (S, A) uniformly among all observed pairs"),
+        (plus_from_pairs(rng_of=lambda: np.random.default_rng(1)), "different seeds gave the same"),
+        (plus_from_pairs(rng_of=stray_rng), "not from its rng argument"),
+        (plus_from_pairs(python_random=True), "drew a random number from random.choice"),
+        (plus_from_pairs(nan=True), "Q holds NaN values"),
+        (plus_from_pairs(stamps_planning=True), "planning does not count as trying"),
     ],
 )
 def test_1_4_fails_typical_mistakes(wrong, hint):

@@ -6,7 +6,6 @@ compared; NaN anywhere in a result fails; global random draws are refused; the h
 mistake made, both mistakes when two give the same numbers; no numpy reprs in any message.
 """
 
-import dataclasses
 import random
 
 import numpy as np
@@ -527,15 +526,13 @@ def test_2_5_accepts_an_ensemble_of_the_package():
 
 
 @pytest.mark.parametrize("exercise_id", ["2.1", "2.2", "2.3", "2.4", "2.5"])
-def test_a_function_that_never_returns_fails_within_the_time_limit(exercise_id, monkeypatch):
+def test_a_function_that_never_returns_fails_within_the_time_limit(exercise_id):
     checks.registered(2)
     assert checks._REGISTRY[exercise_id].time_limit == lecture02.TIME_LIMIT
-    short = dataclasses.replace(checks._REGISTRY[exercise_id], time_limit=0.5)
-    monkeypatch.setitem(checks._REGISTRY, exercise_id, short)
 
     def endless(*args, **kwargs):
         while True:
             pass
 
-    result = checks.evaluate(exercise_id, endless)
+    result = checks.evaluate(exercise_id, endless, time_limit=0.5)
     assert result.status == checks.FAILED and "did not finish within 0.5 s" in result.message

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from mbrl_helpers import dyna, models, tabular
-from mbrl_helpers.dyna.fast import dyna_q_fast
+from mbrl_helpers.dyna.fast import dyna_q_fast, q_learning_replay_fast
 from mbrl_helpers.envs import BlockingMaze, DynaMaze, GridWorld, ShortcutMaze
 from mbrl_helpers.experiments import figures
+from mbrl_helpers.randomness import spawn_rngs
 
 
 def rng(seed=0):
@@ -236,6 +237,20 @@ def test_fast_path_starts_from_the_mazes_current_clock():
     assert a_env.t == 650 and b_env.t == 250  # the fast path leaves env untouched
 
 
+def test_figures_per_run_are_the_runs_behind_the_means():
+    kw = dict(n_runs=3, n_episodes=5, planning_steps=(5,))
+    runs = figures.figure_8_2(per_run=True, **kw)[5]
+    assert runs.shape == (3, 5)
+    np.testing.assert_array_equal(runs.mean(axis=0), figures.figure_8_2(**kw)[5])
+    rewards = figures.figure_8_4(n_runs=2, n_steps=1200, per_run=True)
+    assert rewards["Dyna-Q"].shape == rewards["Dyna-Q+"].shape == (2, 1200)
+    mean = figures.figure_8_4(n_runs=2, n_steps=1200)["Dyna-Q+"]
+    np.testing.assert_array_equal(np.cumsum(rewards["Dyna-Q+"], axis=1).mean(axis=0), mean)
+    # run i is the i-th generator of spawn_rngs(seed, n_runs)
+    second = dyna_q_fast(BlockingMaze(), 10, n_steps=1200, alpha=1.0, rng=spawn_rngs(0, 2)[1])
+    np.testing.assert_array_equal(rewards["Dyna-Q"][1], second.rewards)
+
+
 def test_figures_fast_and_readable_agree():
     fast = figures.figure_8_2(n_runs=2, n_episodes=6, planning_steps=(0, 10))
     slow = figures.figure_8_2(n_runs=2, n_episodes=6, planning_steps=(0, 10), fast=False)
@@ -337,7 +352,107 @@ def test_fast_path_refuses_what_it_cannot_simulate():
     assert isinstance(GridWorld("S.G"), gymnasium.Env)
 
 
+# -- Q-learning with experience replay: the model-free twin -------------------------------
+
+
+def test_replay_with_no_replayed_updates_is_q_learning():
+    a = dyna.q_learning(DynaMaze(), n_episodes=6, rng=rng(4))
+    b = dyna.q_learning_replay(DynaMaze(), 0, n_episodes=6, rng=rng(4))
+    assert_same_result(a, b)
+    assert isinstance(b.model, models.ReplayBuffer) and len(b.model) == b.steps.sum()
+
+
+def test_replay_makes_as_many_updates_as_dyna_q_and_the_same_first_episode():
+    a = dyna.dyna_q(DynaMaze(), 5, n_episodes=4, rng=rng(6))
+    b = dyna.q_learning_replay(DynaMaze(), 5, n_episodes=4, rng=rng(6))
+    assert a.steps[0] == b.steps[0]  # Q stays zero until the first reward, for both
+    assert b.n_updates == 5 * b.steps.sum()
+    assert not np.array_equal(a.Q, b.Q)  # after it, they replay different things
+
+
+def test_replay_is_deterministic_given_the_seed():
+    a, b, c = (dyna.q_learning_replay(DynaMaze(), 5, n_episodes=5, rng=rng(s)) for s in (7, 7, 8))
+    assert_same_result(a, b)
+    assert not np.array_equal(a.steps, c.steps)
+
+
+def test_replay_updates_use_only_stored_transitions_with_their_stored_outcomes():
+    buffer = models.ReplayBuffer()
+    buffer.add(0, 0, 0.5, 9, True)
+    buffer.add(1, 2, 0.25, 9, True)
+    Q = [[0.0] * 4 for _ in range(10)]
+    dyna.replay_updates(Q, buffer, 50, 1.0, 0.9, rng=rng(3))
+    assert Q[0][0] == 0.5 and Q[1][2] == 0.25  # alpha = 1: Q = the stored R exactly
+    assert {(s, a) for s in range(10) for a in range(4) if Q[s][a]} == {(0, 0), (1, 2)}
+
+
+def test_in_a_changed_world_the_buffer_keeps_the_stale_transitions_the_model_overwrote():
+    kw = dict(n_steps=1600, alpha=1.0)
+    model = dyna.dyna_q(BlockingMaze(), 10, rng=rng(0), **kw).model
+    buffer = dyna.q_learning_replay(BlockingMaze(), 10, rng=rng(0), **kw).model
+    below_gap, above_gap = 4 * 9 + 8, 3 * 9 + 8  # cells (4, 8) and (3, 8): the gap closes
+    outcomes = [s2 for s, a, _r, s2, _t in buffer.transitions if (s, a) == (below_gap, 0)]
+    assert above_gap in outcomes and below_gap in outcomes  # through the gap, then bumping
+    assert model.transitions[below_gap][0][1] == below_gap  # the model keeps only the bump
+
+
+def test_replay_with_a_capacity_keeps_only_the_latest_transitions():
+    result = dyna.q_learning_replay(DynaMaze(), 3, n_steps=500, capacity=100, rng=rng(1))
+    assert len(result.model) == 100 and result.model.n_added == 500
+
+
+@pytest.mark.parametrize("capacity", [None, 40, 700])
+@pytest.mark.parametrize("n_replay", [0, 5, 20])  # the fast path batches from 16 on
+def test_replay_fast_path_equals_readable(n_replay, capacity):
+    for maze, kw in [
+        (DynaMaze, dict(n_episodes=10)),
+        (BlockingMaze, dict(n_steps=1500, alpha=1.0, epsilon=0.2)),
+    ]:
+        a = dyna.q_learning_replay(maze(), n_replay, capacity=capacity, rng=rng(5), **kw)
+        b = q_learning_replay_fast(maze(), n_replay, capacity=capacity, rng=rng(5), **kw)
+        assert_same_result(a, b)
+
+
+def test_replay_fast_path_through_gymnasium_wrappers_and_caps():
+    kw = dict(n_episodes=12, max_episode_steps=60)
+    env_a = gymnasium.make("mbrl_helpers/BlockingMaze-v0", max_episode_steps=45)
+    env_b = gymnasium.make("mbrl_helpers/BlockingMaze-v0", max_episode_steps=45)
+    a = dyna.q_learning_replay(env_a, 5, rng=rng(9), **kw)
+    b = q_learning_replay_fast(env_b, 5, rng=rng(9), **kw)
+    assert_same_result(a, b)
+
+
+def test_replay_names_its_bad_arguments():
+    env = DynaMaze()
+    for agent in (dyna.q_learning_replay, q_learning_replay_fast):
+        with pytest.raises(ValueError, match="n_replay must be >= 0"):
+            agent(env, -1, n_episodes=1, rng=rng())
+        with pytest.raises(ValueError, match="capacity must be >= 1"):
+            agent(env, 1, n_episodes=1, capacity=0, rng=rng())
+        with pytest.raises(ValueError, match="give n_episodes or n_steps"):
+            agent(env, 1, rng=rng())
+        with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+            agent(env, 1, n_episodes=1, rng=1)
+    with pytest.raises(TypeError, match="GridWorld maze .* use mbrl_helpers.dyna.dyna_q"):
+        q_learning_replay_fast(gymnasium.make("CliffWalking-v1"), 1, n_episodes=1, rng=rng())
+    with pytest.raises(ValueError, match="the buffer is empty"):
+        dyna.replay_updates([[0.0]], models.ReplayBuffer(), 1, 0.1, 0.9, rng=rng())
+
+
 # -- figures and the widget (they import the algorithms, never the reverse) ---------------
+
+
+def test_cumulative_reward_plot_gives_every_agent_its_own_colour():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mbrl_helpers.plotting import dyna as dyna_plots
+
+    curves = {name: np.arange(5.0) for name in ("Dyna-Q", "replay", "replay, last 1,000")}
+    ax = dyna_plots.plot_cumulative_reward(curves, 2)
+    colours = [line.get_color() for line in ax.lines[:3]]
+    assert colours[0] == "tab:blue" and len(set(colours)) == 3
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == list(curves)
 
 
 def test_plot_maze_draws_greedy_arrows_only_where_something_was_learned():

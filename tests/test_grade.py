@@ -78,14 +78,14 @@ def test_completed_notebook_passes_and_a_broken_one_is_explained(tmp_path, capsy
 
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        if "def expected_target" in cell.source:  # plant the "forgot gamma" mistake
-            cell.source = cell.source.replace("gamma * V[s_next]", "V[s_next]")
+        if "def expected_return" in cell.source:  # plant the "forgot gamma" mistake
+            cell.source = cell.source.replace("discount *= gamma", "discount *= 1.0")
         if "def simulate_returns" in cell.source:  # and a syntax error
             cell.source = cell.source.replace("def simulate_returns(", "def simulate_returns(((")
     nbformat.write(nb, path)
     assert grade.main([str(path)]) == 1
     out = capsys.readouterr().out
-    assert "Exercise 0.1: failed: for" in out and "Hint: discount the next state's value" in out
+    assert "Exercise 0.1: failed: with gamma" in out and "Hint: discount: the reward" in out
     assert "Exercise 0.2: did not run: cell" in out and "SyntaxError" in out
     assert "1 failed, 1 did not run" in out
 
@@ -140,7 +140,7 @@ def test_outcome_lines_are_parsed(status):
     ids=["endless", "ignores-interrupts", "kills-the-kernel"],
 )
 def test_an_endless_loop_is_stopped_and_the_rest_still_graded(tmp_path, code, line):
-    path = _planted(tmp_path / NAME, "def expected_target", code)
+    path = _planted(tmp_path / NAME, "def expected_return", code)
     before = path.read_bytes()
     start = time.monotonic()
     result = _grade(path, "--timeout", LIMIT)
@@ -159,7 +159,7 @@ def test_an_endless_loop_is_stopped_and_the_rest_still_graded(tmp_path, code, li
 
 
 def test_a_stopped_cell_that_is_not_a_check_is_reported_too(tmp_path, capsys):
-    path = _planted(tmp_path / NAME, "def expected_target", "")
+    path = _planted(tmp_path / NAME, "def expected_return", "")
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell("while True:\n    pass"))
     nbformat.write(nb, path)
@@ -173,7 +173,7 @@ def test_a_stopped_cell_that_is_not_a_check_is_reported_too(tmp_path, capsys):
 
 
 def test_ctrl_c_stops_grading_with_one_line(tmp_path):
-    path = _planted(tmp_path / NAME, "def expected_target", ENDLESS)
+    path = _planted(tmp_path / NAME, "def expected_return", ENDLESS)
     server = subprocess.Popen(
         [sys.executable, "-m", "mbrl_helpers.grade", str(path)],
         stdout=subprocess.PIPE,
@@ -199,12 +199,12 @@ def _class(folder):
     shutil.copy(ROOT / "solutions" / NAME, folder / "ada.ipynb")
     _planted(
         folder / "bob.ipynb",
-        "def expected_target",
-        "    return sum(p * r for p, _, r, _ in distribution)",
+        "def expected_return",
+        "    return 1.0  # a guess",
     )
     (folder / "cy.ipynb").write_text(shipped(NAME))  # nothing done yet
     _planted(folder / "dee.ipynb", "def simulate_returns", ENDLESS)
-    syntax = _planted(folder / "eve.ipynb", "def expected_target", "")
+    syntax = _planted(folder / "eve.ipynb", "def expected_return", "")
     syntax.write_text(syntax.read_text().replace("def simulate_returns(", "def simulate_returns(("))
     (folder / "fay.ipynb").write_text('{"cells": [ <<<<<<< HEAD')
     (folder / "gus.ipynb").write_bytes(b"")

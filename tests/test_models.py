@@ -179,3 +179,58 @@ def test_bad_input_names_the_argument():
         models.total_variation([(1.0, 0, 0.0, False)], [(-0.5, 0, 0.0, False), (1.5, 1, 0, False)])
     with pytest.raises(TypeError, match="reward must be a number"):
         models.self_loop_prior("x")
+
+
+# -- the replay buffer: the real transitions themselves -----------------------------------------
+
+
+def test_replay_buffer_keeps_every_transition_with_its_duplicates():
+    buffer = models.ReplayBuffer()
+    for s_next in (1, 1, 2):
+        buffer.add(0, 0, 0.0, s_next, False)
+    buffer.add(np.int64(3), 1, 1, 4, np.bool_(True))
+    assert len(buffer) == 4 and buffer.n_added == 4
+    assert buffer.transitions[:3] == [(0, 0, 0.0, 1, False)] * 2 + [(0, 0, 0.0, 2, False)]
+    assert buffer.transitions[3] == (3, 1, 1.0, 4, True)
+    assert buffer.pair_counts() == {(0, 0): 3, (3, 1): 1}
+    assert "4 transitions, capacity unlimited" in repr(buffer)
+
+
+def test_replay_buffer_with_a_capacity_forgets_the_oldest_first():
+    buffer = models.ReplayBuffer(capacity=3)
+    for t in range(5):
+        buffer.add(t, 0, 0.0, t + 1, False)
+    assert len(buffer) == 3 and buffer.n_added == 5
+    assert sorted(s for s, *_ in buffer.transitions) == [2, 3, 4]  # 0 and 1 went first
+    buffer.add(5, 0, 0.0, 6, False)
+    assert sorted(s for s, *_ in buffer.transitions) == [3, 4, 5]
+
+
+def test_replay_samples_each_stored_transition_equally_often_so_pairs_as_often_as_they_happened():
+    buffer = models.ReplayBuffer()
+    for _ in range(3):
+        buffer.add(0, 0, 0.0, 1, False)  # (0, 0) happened three times
+    buffer.add(1, 0, 0.0, 2, False)  # (1, 0) once
+    drawn = buffer.random_transitions(8000, rng=np.random.default_rng(0))
+    share = np.mean([s == 0 for s, *_ in drawn])
+    assert 0.73 < share < 0.77  # 3/4, where a model's "state, then action" would give 1/2
+    # one uniform per draw, the int(u * len)-th entry
+    u = np.random.default_rng(1).random(5)
+    expected = [buffer.transitions[int(x * 4)] for x in u]
+    assert buffer.random_transitions(5, rng=np.random.default_rng(1)) == expected
+
+
+def test_replay_buffer_names_its_bad_arguments():
+    with pytest.raises(ValueError, match="capacity must be >= 1"):
+        models.ReplayBuffer(capacity=0)
+    with pytest.raises(TypeError, match="capacity must be an integer"):
+        models.ReplayBuffer(capacity=2.5)
+    buffer = models.ReplayBuffer()
+    assert buffer.random_transitions(0, rng=np.random.default_rng(0)) == []
+    with pytest.raises(ValueError, match="the buffer is empty"):
+        buffer.random_transitions(1, rng=np.random.default_rng(0))
+    buffer.add(0, 0, 0.0, 1, False)
+    with pytest.raises(ValueError, match="n must be >= 0"):
+        buffer.random_transitions(-1, rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        buffer.random_transitions(1, rng=0)

@@ -32,6 +32,7 @@ def test_concept_diagrams_name_their_parts():
     cycle = texts(diagrams.draw_planning_cycle())
     for label in ("acting", "direct RL", "model learning", "planning", "experience"):
         assert label in cycle
+    assert "section 8.2" in cycle and "Figure 8.1" not in cycle  # 8.1 is the Dyna architecture
     field = texts(diagrams.draw_map_of_the_field())
     for label in (
         "(critic)",

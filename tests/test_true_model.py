@@ -83,6 +83,32 @@ def test_model_arrays_and_simulated_returns_match_the_exact_value(frozen_lake):
     np.testing.assert_array_equal(G, again)
 
 
+def test_expected_return_is_the_exact_mean_of_the_simulated_returns(frozen_lake):
+    arrays = models.model_arrays(frozen_lake, 16, 4)
+    p, r, done = arrays
+    policy = np.full(16, 1)  # "always DOWN", as above: exact policy evaluation for a long horizon
+    T = np.where(done, 0.0, p)[np.arange(16), policy]
+    R = (p * r)[np.arange(16), policy].sum(axis=1)
+    V = np.linalg.solve(np.eye(16) - 0.9 * T, R)
+    exact = models.expected_return(arrays, policy, 0, gamma=0.9, max_steps=400)
+    assert exact == pytest.approx(V[0], abs=1e-12)
+    # within a short horizon it is the mean of the simulated returns, exactly in expectation
+    short = models.expected_return(arrays, policy, 0, gamma=1.0, max_steps=7)
+    G = models.simulate_returns(
+        arrays, policy, 0, 40_000, rng=np.random.default_rng(1), max_steps=7
+    )
+    assert abs(G.mean() - short) < 4 * G.std() / np.sqrt(G.size)
+    assert short < models.expected_return(arrays, policy, 0, gamma=1.0, max_steps=100)
+    # a terminated episode earns nothing more: from the goal (absorbing, terminal) nothing comes
+    assert models.expected_return(arrays, policy, 15, max_steps=50) == 0.0
+    # a one-step episode from next to the goal: the chance of stepping into it, times 1
+    assert models.expected_return(arrays, np.full(16, 2), 14, max_steps=1) == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="policy actions must lie in 0..3"):
+        models.expected_return(arrays, np.full(16, 4), 0)
+    with pytest.raises(ValueError, match="max_steps must be >= 1"):
+        models.expected_return(arrays, policy, 0, max_steps=0)
+
+
 def test_bad_input_is_named(frozen_lake):
     arrays = models.model_arrays(frozen_lake, 16, 4)
     with pytest.raises(ValueError, match="policy must be an integer array of shape"):

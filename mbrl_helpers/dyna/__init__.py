@@ -4,8 +4,12 @@
   `q_learning`, `dyna_q_plus`, `DynaResult`, `planning` (step f), `DynaQAgent`; steps (b)
   and (d), `epsilon_greedy` and `q_update`, are shared with the other tabular algorithms
   (`mbrl_helpers.tabular`). The model of step (e) is `mbrl_helpers.models.DeterministicModel`.
-- `fast`: `dyna_q_fast`, the same algorithm on the course's mazes in one flat loop, with the same
-  numbers on the same `rng` (it imports the readable module, never the reverse).
+- `replay`: `q_learning_replay`, Q-learning with experience replay at the same number of
+  updates per real step (steps e and f replaced by "store the transition" and "replay n stored
+  transitions"), and its step `replay_updates`: the model-free twin of Dyna-Q.
+- `fast`: `dyna_q_fast` and `q_learning_replay_fast`, the same algorithms on the course's mazes
+  in one flat loop, with the same numbers on the same `rng` (it imports the readable modules,
+  never the reverse).
 
 The book's figures (8.2 to 8.5) are drawn from these in `mbrl_helpers.experiments.figures`.
 """
@@ -18,7 +22,8 @@ from mbrl_helpers.dyna.agent import (
     planning,
     q_learning,
 )
-from mbrl_helpers.dyna.fast import dyna_q_fast
+from mbrl_helpers.dyna.fast import dyna_q_fast, q_learning_replay_fast
+from mbrl_helpers.dyna.replay import q_learning_replay, replay_updates
 from mbrl_helpers.tabular import epsilon_greedy, q_update  # steps (b) and (d) of the box
 
 __all__ = [
@@ -30,5 +35,8 @@ __all__ = [
     "epsilon_greedy",
     "planning",
     "q_learning",
+    "q_learning_replay",
+    "q_learning_replay_fast",
     "q_update",
+    "replay_updates",
 ]

@@ -30,7 +30,7 @@ import math
 import gymnasium
 import numpy as np
 
-from mbrl_helpers.models import DeterministicModel
+from mbrl_helpers.models import DeterministicModel, ReplayBuffer
 from mbrl_helpers.tabular import epsilon_greedy, q_update
 from mbrl_helpers.validation import (
     check_budget,
@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class DynaResult:
     """What one run of an agent returns."""
 
@@ -61,8 +61,9 @@ class DynaResult:
     steps: np.ndarray  # real time steps of each finished episode (int)
     returns: np.ndarray  # undiscounted return of each finished episode
     rewards: np.ndarray  # reward of every real time step, over all episodes
-    n_updates: int  # planning updates made (n_planning per real step)
-    model: DeterministicModel | None = None  # the learned model (None from the fast path)
+    n_updates: int  # planning (or replayed) updates made: n per real step
+    # the learned model, or the replay buffer of `q_learning_replay` (None from the fast path)
+    model: DeterministicModel | ReplayBuffer | None = None
 
 
 def planning(

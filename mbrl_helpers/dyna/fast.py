@@ -1,8 +1,11 @@
 """The fast path of Dyna-Q / Dyna-Q+ on the course's mazes: the same algorithm, one flat loop.
 
-Public name: `dyna_q_fast(env, n_planning=0, **same keywords as mbrl_helpers.dyna.dyna_q)`
+Public names: `dyna_q_fast(env, n_planning=0, **same keywords as mbrl_helpers.dyna.dyna_q)`
 returns the same `DynaResult` as `dyna_q` on the same `rng` (same Q to the last bit, same
-steps, returns and rewards; tests/test_dyna.py checks it), only faster. It needs a `GridWorld`
+steps, returns and rewards; tests/test_dyna.py checks it), only faster.
+`q_learning_replay_fast(env, n_replay=0, **same keywords as mbrl_helpers.dyna.q_learning_replay)`
+does the same for Q-learning with experience replay: one loop serves both, only steps (e) and
+(f) differ (`_FlatModel` or `_FlatBuffer`). It needs a `GridWorld`
 (possibly a `ChangingMaze`) from `mbrl_helpers.envs`, wrapped at most by Gymnasium's default
 wrappers and `TimeLimit`: it reads the maze's transition tables and simulates it itself, so
 `env` is left untouched (its clock does not advance). Any other environment: use `dyna_q`.
@@ -48,7 +51,7 @@ from mbrl_helpers.validation import (
     check_tabular_env,
 )
 
-__all__ = ["dyna_q_fast"]
+__all__ = ["dyna_q_fast", "q_learning_replay_fast"]
 
 _BLOCK = 4096  # acting draws per numpy call
 _VECTOR_MIN = 16  # from this many planning steps, compute the sampled indices with numpy
@@ -92,9 +95,67 @@ def dyna_q_fast(
 
     Same arguments, same result on the same rng (the returned `model` is None).
     """
+    check_tabular_env("env", env)
+    n_planning = check_int("n_planning", n_planning, low=0)
+    kappa = check_float("kappa", kappa, low=0.0)
+    return _run(
+        env,
+        n_planning,
+        lambda n_states, n_actions, gamma: _FlatModel(n_states, n_actions, gamma, kappa > 0),
+        n_episodes=n_episodes,
+        n_steps=n_steps,
+        alpha=alpha,
+        gamma=gamma,
+        epsilon=epsilon,
+        kappa=kappa,
+        rng=rng,
+        max_episode_steps=max_episode_steps,
+    )
+
+
+def q_learning_replay_fast(
+    env: gymnasium.Env,
+    n_replay: int = 0,
+    *,
+    n_episodes: int | None = None,
+    n_steps: int | None = None,
+    alpha: float = 0.1,
+    gamma: float = 0.95,
+    epsilon: float = 0.1,
+    capacity: int | None = None,
+    rng: np.random.Generator,
+    max_episode_steps: int | None = None,
+) -> DynaResult:
+    """Q-learning with experience replay on a maze: `mbrl_helpers.dyna.q_learning_replay`, fast.
+
+    Same arguments, same result on the same rng (the returned `model` is None).
+    """
+    check_tabular_env("env", env)
+    n_replay = check_int("n_replay", n_replay, low=0)
+    capacity = None if capacity is None else check_int("capacity", capacity, low=1)
+    return _run(
+        env,
+        n_replay,
+        lambda n_states, n_actions, gamma: _FlatBuffer(gamma, capacity),
+        n_episodes=n_episodes,
+        n_steps=n_steps,
+        alpha=alpha,
+        gamma=gamma,
+        epsilon=epsilon,
+        kappa=0.0,
+        rng=rng,
+        max_episode_steps=max_episode_steps,
+    )
+
+
+def _run(
+    env, n_planning, make_memory, *, n_episodes, n_steps, alpha, gamma, epsilon, kappa, rng,
+    max_episode_steps,
+) -> DynaResult:  # fmt: skip
+    """The loop of both agents: steps (a)-(d) as in `dyna_q`, (e) `memory.record`, (f)
+    `memory.picks` of `memory.draws` uniforms per update, then the same updates (`_plan`)."""
     n_states, n_actions = check_tabular_env("env", env)
     maze, limit = _unwrap(env)
-    n_planning = check_int("n_planning", n_planning, low=0)
     n_episodes, n_steps, max_episode_steps = check_budget(n_episodes, n_steps, max_episode_steps)
     if limit is not None:
         max_episode_steps = limit if max_episode_steps is None else min(limit, max_episode_steps)
@@ -102,7 +163,6 @@ def dyna_q_fast(
         max_episode_steps = math.inf
     alpha, gamma = check_step_size("alpha", alpha), check_discount("gamma", gamma)
     epsilon = check_probability("epsilon", epsilon)
-    kappa = check_float("kappa", kappa, low=0.0)
     plus = kappa > 0
     _, act_rng, plan_rng = _streams(rng=rng)  # the env seed is unused: mazes are deterministic
 
@@ -114,7 +174,8 @@ def dyna_q_fast(
 
     Q = [[0.0] * n_actions for _ in range(n_states)]
     V = [0.0] * n_states  # V[s] == max(Q[s]) at all times, kept up to date by every update
-    model = _FlatModel(n_states, n_actions, gamma, plus)
+    model = make_memory(n_states, n_actions, gamma)
+    draws = model.draws  # uniforms per planning update: 2 for the model (S, then A), 1 to replay
     uniform = _Uniforms(rng=act_rng).next
     plan_random = plan_rng.random
     bonus = [0.0]  # Dyna-Q+: kappa sqrt(tau) for tau = 0, 1, ..., t, grown as t grows
@@ -145,12 +206,13 @@ def dyna_q_fast(
                 V[s] = new
             elif new < old and old == V[s]:  # the max went down: recompute it
                 V[s] = max(q)
-            # (e) Model(S, A) <- R, S'
+            # (e) Model(S, A) <- R, S' (or: store the transition in the replay buffer)
             model.record(s, a, r, s_next, terminated, t)
             # (f) planning: n times S, A <- random observed pair; R, S' <- Model(S, A); update
+            # (or: n times a random stored transition)
             rewarded = rewarded or r != 0.0
             if n_planning:
-                u = plan_random((n_planning, 2))
+                u = plan_random((n_planning, draws))
                 # Until the first reward, Q is all zeros and every modelled reward is 0: each
                 # update would be Q += alpha * (0 + g * 0 - 0), exactly nothing. The numbers are
                 # drawn anyway (the stream stays that of dyna_q); the arithmetic is skipped.
@@ -199,6 +261,8 @@ class _FlatModel:
     `(s, a, r, s_next, g, t_last)`, with g = gamma, or 0.0 for a terminal S'.
     """
 
+    draws = 2  # uniforms per planning update: one for S, one for A
+
     def __init__(self, n_states: int, n_actions: int, gamma: float, plus: bool) -> None:
         self.n_actions, self.gamma, self.plus = n_actions, gamma, plus
         self.entry: list = [None] * (n_states * n_actions)
@@ -245,6 +309,38 @@ class _FlatModel:
             i = int(u_s * n_observed)
             picks.append(i * n_actions + int(u_a * n_tried[i]))
         return picks
+
+
+class _FlatBuffer:
+    """The replay buffer of `q_learning_replay` (`models.ReplayBuffer`), as `_plan` reads it.
+
+    `entry` holds the stored transitions in the buffer's order, as `(s, a, r, s_next, g, t)`
+    with g = gamma, or 0.0 for a terminal S'; with a capacity it is a ring, as in the buffer.
+    """
+
+    draws = 1  # uniforms per replayed update: one for the stored transition
+
+    def __init__(self, gamma: float, capacity: int | None) -> None:
+        self.gamma, self.capacity = gamma, capacity
+        self.entry: list = []
+        self.n_added = 0
+
+    def record(self, s: int, a: int, r: float, s_next: int, terminated: bool, t: int) -> None:
+        """Store (S, A, R, S') (step e'); when full, over the oldest entry."""
+        item = (s, a, r, s_next, 0.0 if terminated else self.gamma, t)
+        if self.capacity is None or len(self.entry) < self.capacity:
+            self.entry.append(item)
+        else:
+            self.entry[self.n_added % self.capacity] = item
+        self.n_added += 1
+
+    def picks(self, u: np.ndarray) -> list[int]:
+        """The stored transitions of step (f') for the uniforms `u` (shape (n, 1)): the
+        int(u * len)-th, as `ReplayBuffer.random_transitions` chooses."""
+        k = len(self.entry)
+        if len(u) >= _VECTOR_MIN:
+            return (u[:, 0] * k).astype(np.intp).tolist()
+        return [int(x * k) for x in u[:, 0].tolist()]
 
 
 def _plan(Q, V, entry, picks, alpha: float, bonus: list[float], t: int, plus: bool) -> None:

@@ -6,6 +6,12 @@
 - `figure_8_4(...)`, `figure_8_5(...)` -> `{"Dyna-Q": mean cumulative reward, "Dyna-Q+": ...}`
   indexed by time step, on the blocking and the shortcut maze.
 
+With `per_run=True`, figures 8.2, 8.4 and 8.5 return every run instead of the mean: arrays of
+shape `(n_runs, n_episodes)` (steps per episode) or `(n_runs, n_steps)` (the reward of each
+time step), so that a lecture can report the spread and count the runs that did something.
+Run i uses the seed `np.random.SeedSequence(seed).spawn(n_runs)[i]`, the same as
+`mbrl_helpers.randomness.spawn_rngs(seed, n_runs)[i]`.
+
 They run the fast path `mbrl_helpers.dyna.dyna_q_fast` (`fast=False` runs the readable
 `mbrl_helpers.dyna.dyna_q` instead: the same numbers, slower). The algorithms live in
 `mbrl_helpers.dyna`; this module only sets up the book's experiments and averages the runs.
@@ -35,11 +41,12 @@ def figure_8_2(
     gamma: float = 0.95,
     epsilon: float = 0.1,
     fast: bool = True,
+    per_run: bool = False,
 ) -> dict[int, np.ndarray]:
     """Figure 8.2: mean steps per episode of Dyna-Q on the Dyna maze, for each n.
 
     Run i uses the same seed for every n (common random numbers), so the curves differ only
-    through planning.
+    through planning. `per_run=True`: the steps of every run, shape (n_runs, n_episodes).
     """
     n_runs = check_int("n_runs", n_runs, low=1)
     n_episodes = check_int("n_episodes", n_episodes, low=1)
@@ -60,7 +67,7 @@ def figure_8_2(
             ).steps
             for ss in seeds
         ]
-        curves[n] = np.mean(steps, axis=0)
+        curves[n] = np.array(steps) if per_run else np.mean(steps, axis=0)
     return curves
 
 
@@ -87,6 +94,7 @@ def _changing_maze_figure(
     kappa: float,
     seed: int,
     fast: bool,
+    per_run: bool,
 ) -> dict[str, np.ndarray]:
     n_runs = check_int("n_runs", n_runs, low=1)
     n_steps = check_int("n_steps", n_steps, low=1)
@@ -95,8 +103,8 @@ def _changing_maze_figure(
     seeds = np.random.SeedSequence(check_int("seed", seed, low=0)).spawn(n_runs)
     curves = {}
     for name, k in (("Dyna-Q", 0.0), ("Dyna-Q+", kappa)):
-        runs = [
-            np.cumsum(
+        rewards = np.array(
+            [
                 agent(
                     make_env(),
                     n_planning,
@@ -105,10 +113,10 @@ def _changing_maze_figure(
                     kappa=k,
                     rng=np.random.default_rng(ss),
                 ).rewards
-            )
-            for ss in seeds
-        ]
-        curves[name] = np.mean(runs, axis=0)
+                for ss in seeds
+            ]
+        )
+        curves[name] = rewards if per_run else np.cumsum(rewards, axis=1).mean(axis=0)
     return curves
 
 
@@ -122,11 +130,15 @@ def figure_8_4(
     change_at: int = 1000,
     seed: int = 0,
     fast: bool = True,
+    per_run: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Figure 8.4: mean cumulative reward on the blocking maze (the wall moves at `change_at`)."""
+    """Figure 8.4: mean cumulative reward on the blocking maze (the wall moves at `change_at`).
+
+    `per_run=True`: the reward of every time step of every run, shape (n_runs, n_steps)."""
     return _changing_maze_figure(
-        lambda: BlockingMaze(change_at), n_runs, n_steps, n_planning, alpha, kappa, seed, fast
-    )
+        lambda: BlockingMaze(change_at), n_runs, n_steps, n_planning, alpha, kappa, seed, fast,
+        per_run,
+    )  # fmt: skip
 
 
 def figure_8_5(
@@ -139,11 +151,15 @@ def figure_8_5(
     change_at: int = 3000,
     seed: int = 0,
     fast: bool = True,
+    per_run: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Figure 8.5: mean cumulative reward on the shortcut maze (it opens at `change_at`)."""
+    """Figure 8.5: mean cumulative reward on the shortcut maze (it opens at `change_at`).
+
+    `per_run=True`: the reward of every time step of every run, shape (n_runs, n_steps)."""
     return _changing_maze_figure(
-        lambda: ShortcutMaze(change_at), n_runs, n_steps, n_planning, alpha, kappa, seed, fast
-    )
+        lambda: ShortcutMaze(change_at), n_runs, n_steps, n_planning, alpha, kappa, seed, fast,
+        per_run,
+    )  # fmt: skip
 
 
 # -- helpers ---------------------------------------------------------------------------------

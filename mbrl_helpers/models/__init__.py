@@ -3,8 +3,11 @@
 - Table models (`table`): `DeterministicModel` (Dyna-Q's `Model(S, A) <- R, S'`, Sutton & Barto
   8.2), `TabularModel` (counts: the maximum-likelihood model of a stochastic world, 8.1),
   `self_loop_prior`, `total_variation`.
+- The replay buffer (`replay`): `ReplayBuffer`, the real transitions themselves, replayed
+  uniformly (a non-parametric model: experience replay, the model-free twin of Dyna).
 - The true model (`true_model`): `TrueModel(P)`, a model that is a given table `P[s][a]`;
-  `model_arrays` and `simulate_returns` for many trajectories at once.
+  `model_arrays`, `simulate_returns` for many trajectories at once and `expected_return` for
+  their exact mean.
 - Learned function approximators: `nets` (a numpy MLP with hand-written backprop, losses,
   optimisers, a training loop), `neural` (`ClassifierModel` of p(s'|s,a), `RegressionModel` of
   s' - s), `linear` (`LinearModel`, fitted by least squares).
@@ -20,6 +23,7 @@ Every table model answers `sample(s, a, rng) -> (r, s_next, terminated)` and
 from mbrl_helpers.models import nets, neural
 from mbrl_helpers.models.ensemble import Ensemble, fit_ensemble
 from mbrl_helpers.models.linear import LinearModel, fit_linear_model
+from mbrl_helpers.models.replay import ReplayBuffer
 from mbrl_helpers.models.table import (
     DeterministicModel,
     TabularModel,
@@ -28,16 +32,23 @@ from mbrl_helpers.models.table import (
     self_loop_prior,
     total_variation,
 )
-from mbrl_helpers.models.true_model import TrueModel, model_arrays, simulate_returns
+from mbrl_helpers.models.true_model import (
+    TrueModel,
+    expected_return,
+    model_arrays,
+    simulate_returns,
+)
 
 __all__ = [
     "DeterministicModel",
     "Ensemble",
     "LinearModel",
+    "ReplayBuffer",
     "TabularModel",
     "Transition",
     "TrueModel",
     "UnobservedPairError",
+    "expected_return",
     "fit_ensemble",
     "fit_linear_model",
     "model_arrays",

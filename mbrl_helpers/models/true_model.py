@@ -7,6 +7,9 @@
 - `model_arrays(P, n_states, n_actions)`: the table as arrays `p[s, a, s']`, `r[s, a, s']`,
   `done[s, a, s']` for vectorised simulation.
 - `simulate_returns(...)`: the returns of many trajectories of a policy, simulated side by side.
+- `expected_return(...)`: the same expectation computed exactly, by pushing the distribution of
+  the state forward through the table (lecture 00's exercise 0.1 writes it with a model's
+  `distribution(s, a)`).
 """
 
 from __future__ import annotations
@@ -89,6 +92,52 @@ def model_arrays(
     return p, r, done
 
 
+def _check_policy(policy, n_states: int, n_actions: int) -> np.ndarray:
+    policy = np.asarray(policy)
+    if policy.shape != (n_states,) or not np.issubdtype(policy.dtype, np.integer):
+        raise ValueError(
+            f"policy must be an integer array of shape ({n_states},), got {policy.dtype} {policy.shape}"
+        )
+    if policy.min() < 0 or policy.max() >= n_actions:
+        raise ValueError(f"policy actions must lie in 0..{n_actions - 1}")
+    return policy
+
+
+def expected_return(
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
+    policy: np.ndarray,
+    start_state: int,
+    *,
+    gamma: float = 1.0,
+    max_steps: int = 100,
+) -> float:
+    """E[G] = E[sum_{t < T} gamma^t R_{t+1}], T = min(termination, max_steps), exactly.
+
+    d_0 = onehot(start_state); at each step t, G += gamma^t sum_{s, s'} d_t(s) p(s'|s, pi(s))
+    r(s, pi(s), s'), and d_{t+1}(s') = sum_s d_t(s) p(s'|s, pi(s)) [not terminated]: the whole
+    distribution of the running episode's state moves at once (Sutton & Barto 8.1, a
+    distribution model). The mean of `simulate_returns` converges to it.
+    """
+    p, r, done = arrays
+    n_states, n_actions = p.shape[:2]
+    policy = _check_policy(policy, n_states, n_actions)
+    start_state = check_int("start_state", start_state, low=0, high=n_states - 1)
+    gamma = check_discount("gamma", gamma)
+    max_steps = check_int("max_steps", max_steps, low=1)
+    states = np.arange(n_states)
+    p_pi, r_pi, done_pi = p[states, policy], r[states, policy], done[states, policy]
+    reward_pi = (p_pi * r_pi).sum(axis=1)  # expected reward of one step from each state
+    moves_on = p_pi * ~done_pi  # probability of reaching s' without the episode ending
+    d = np.zeros(n_states)
+    d[start_state] = 1.0
+    G, discount = 0.0, 1.0
+    for _ in range(max_steps):
+        G += discount * float(d @ reward_pi)
+        d = d @ moves_on
+        discount *= gamma
+    return G
+
+
 def simulate_returns(
     arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
     policy: np.ndarray,
@@ -107,13 +156,7 @@ def simulate_returns(
     """
     p, r, done = arrays
     n_states, n_actions = p.shape[:2]
-    policy = np.asarray(policy)
-    if policy.shape != (n_states,) or not np.issubdtype(policy.dtype, np.integer):
-        raise ValueError(
-            f"policy must be an integer array of shape ({n_states},), got {policy.dtype} {policy.shape}"
-        )
-    if policy.min() < 0 or policy.max() >= n_actions:
-        raise ValueError(f"policy actions must lie in 0..{n_actions - 1}")
+    policy = _check_policy(policy, n_states, n_actions)
     start_state = check_int("start_state", start_state, low=0, high=n_states - 1)
     n = check_int("n_trajectories", n_trajectories, low=1)
     check_rng("rng", rng)

@@ -1,5 +1,6 @@
 """Concept diagrams drawn with matplotlib: the taxonomy of RL methods, the planning-acting-learning
-cycle (after Sutton & Barto Figure 8.1) and the map of the field (lecture 08)."""
+cycle (after the unnumbered diagram at the start of Sutton & Barto section 8.2; the book's
+Figure 8.1 is the general Dyna architecture) and the map of the field (lecture 08)."""
 
 from __future__ import annotations
 
@@ -115,7 +116,8 @@ def draw_taxonomy(figsize=(10, 4.2)):
 
 
 def draw_planning_cycle(figsize=(7, 5)):
-    """The planning-acting-learning cycle: experience feeds direct RL and model learning."""
+    """The planning-acting-learning cycle: experience feeds direct RL and model learning (the
+    unnumbered diagram at the start of Sutton & Barto section 8.2)."""
     fig, ax = _canvas(figsize)
     value, experience, model = (0.5, 0.85), (0.5, 0.15), (0.86, 0.5)
     box(ax, *value, "value / policy\n$Q(s,a)$, $\\pi$", width=0.3, height=0.14, color=GREEN)
@@ -125,7 +127,7 @@ def draw_planning_cycle(figsize=(7, 5)):
     arrow(ax, (0.5, 0.22), (0.5, 0.78), "direct RL", label_offset=(-0.07, 0.0))
     arrow(ax, (0.64, 0.17), (0.86, 0.43), "model learning", rad=0.25, label_offset=(0.09, -0.07))
     arrow(ax, (0.86, 0.57), (0.64, 0.84), "planning", rad=0.25, label_offset=(0.09, 0.07))
-    ax.set_title("Planning, acting and learning (after Sutton & Barto, Figure 8.1)", fontsize=11)
+    ax.set_title("Planning, acting and learning (after Sutton & Barto, section 8.2)", fontsize=11)
     return fig
 
 

@@ -3,7 +3,8 @@
 Public names:
 
 - `draw_dyna_cycle(ax=None)`: the planning-learning-acting cycle with Dyna's two paths to the
-  value function, direct RL and planning (after Sutton & Barto Figures 8.1 and 8.2's box).
+  value function, direct RL and planning (after the unnumbered diagram at the start of Sutton &
+  Barto section 8.2), its arrows lettered with the steps of the Dyna-Q box.
 - `plot_maze(env, Q=None, ax=None, title=None, agent=None)`: the maze; with `Q`, each cell
   coloured by max_a Q(s, a) and an arrow for its greedy action (Figure 8.3).
 - `plot_steps_per_episode(curves, ax=None, optimal=14)`: Figure 8.2.
@@ -174,8 +175,12 @@ def plot_cumulative_reward(
 ) -> plt.Axes:
     """Figures 8.4 and 8.5: cumulative reward against time steps; the world changes at a line."""
     ax = _axes(ax, (6.5, 4))
+    # Dyna-Q and Dyna-Q+ keep their colours; other agents (replay, ...) get the next free ones
+    used = {_COLOURS[name] for name in curves if name in _COLOURS}
+    spare = iter(c for c in ("tab:orange", "tab:green", "tab:purple", "tab:brown") if c not in used)
     for name, curve in curves.items():
-        ax.plot(np.arange(1, len(curve) + 1), curve, label=name, color=_COLOURS.get(name))
+        colour = _COLOURS.get(name) or next(spare, None)
+        ax.plot(np.arange(1, len(curve) + 1), curve, label=name, color=colour)
     ax.axvline(change_at, color="grey", linestyle="--", label=f"the maze changes (t = {change_at})")
     ax.set_xlabel("time steps")
     ax.set_ylabel("cumulative reward")

@@ -12,6 +12,14 @@ observed states, and for each the actions previously taken):
 - 1.4 `dyna_q_plus_step(Q, model, last_tried, t, s, a, r, s_next, terminated, n_planning,
   alpha, gamma, kappa, rng)`: the same with the Dyna-Q+ bonus `kappa sqrt(tau)` in planning.
 
+The layout is kept on purpose: its keys are exactly what step (f) draws from, in the order the
+box draws them (a key of `model`, then a key of `model[S]`), so the right distribution is the
+natural code; a flat `model[(s, a)]` would make the wrong one (uniform over observed pairs) the
+natural code. The checks of 1.3 and 1.4 test that distribution on a model where the two differ
+(one state with one tried action, one with four: 1/2 against 1/5 for the lone pair), besides
+the updates, the seeds (same seed same Q, another seed another Q), finite values and the time
+limit.
+
 The `reference_*` functions are the solutions the checks compare against.
 """
 
@@ -22,7 +30,7 @@ import math
 
 import numpy as np
 
-from mbrl_helpers.course.checks import CheckFailure, exercise
+from mbrl_helpers.course.checks import CheckFailure, UsedGlobalRandom, exercise, require_finite
 from mbrl_helpers.tabular import q_update as reference_q_update
 
 __all__ = [
@@ -94,6 +102,7 @@ def check_q_update(student):
         Q = _q_table()
         before = Q.copy()
         returned = student(Q, s, a, r, s_next, terminated, alpha, gamma)
+        require_finite("Q", Q)
         expected = before.copy()
         reference_q_update(expected, s, a, r, s_next, terminated, alpha, gamma)
         args = f"Q[{s}, {a}] after (S={s}, A={a}, R={r}, S'={s_next}, terminated={terminated})"
@@ -250,7 +259,8 @@ def _planning_diagnosis(Q, model_before, s, a, r):
 
 
 def _call(student, *args):
-    """Call the student's step; a KeyError from the model gets its own explanation."""
+    """Call the student's step (Q is its first argument, and must stay finite); a KeyError from
+    the model gets its own explanation."""
     try:
         student(*args)
     except Exception as raised:  # the framework wraps the student's errors; look inside
@@ -263,6 +273,59 @@ def _call(student, *args):
                 "action previously taken in S (a key of model[S])",
             ) from None
         raise
+    require_finite("Q", args[0])
+
+
+# -- the distribution of step (f) ----------------------------------------------------------
+
+# "A random previously observed state, then a random action previously taken in it" is not
+# uniform over the observed pairs. In this model state 5 has one tried action and state 6 has
+# four: the box gives (5, 0) half of the planning updates and each pair of state 6 an eighth,
+# where a draw uniform over the five pairs would give each a fifth. Every outcome is terminal
+# with R = 1, so with alpha = 0.01 a pair updated k times holds Q = 1 - 0.99^k: Q counts.
+_SKEWED = {5: {0: (1.0, 9, True)}, 6: {a: (1.0, 9, True) for a in range(4)}}
+_N_COUNTED, _ALPHA_COUNTING = 2000, 0.01
+
+
+def _check_planning_distribution(call):
+    """Fail unless step (f) draws S uniformly among the observed states, then A uniformly among
+    the actions tried in S (`call` runs the student's step; the real transition is (5, 0), so
+    the model does not change)."""
+    Q, model = np.zeros((10, 4)), copy.deepcopy(_SKEWED)
+    call(Q, model, 5, 0, 1.0, 9, True, _N_COUNTED, _ALPHA_COUNTING, 0.9, np.random.default_rng(11),
+         kappa=0.0)  # fmt: skip
+    counts = {}
+    for s, actions in _SKEWED.items():
+        for a in actions:
+            left = 1.0 - float(Q[s, a])
+            counts[(s, a)] = round(math.log(left) / math.log(1 - _ALPHA_COUNTING)) if left else 0
+    counts[(5, 0)] -= 1  # the direct update of the real transition (5, 0)
+    total = sum(counts.values())
+    if total != _N_COUNTED:
+        return  # the number of updates is checked elsewhere, with a clearer message
+    share = {pair: k / total for pair, k in counts.items()}
+    others = [share[(6, a)] for a in range(4)]
+    # about 5 standard errors of a share over 2000 draws
+    if abs(share[(5, 0)] - 0.5) < 0.06 and all(abs(x - 0.125) < 0.04 for x in others):
+        return
+    got = (
+        f"over {_N_COUNTED} planning updates with model = {{5: one tried action, 6: four tried "
+        f"actions}}, (5, 0) got {share[(5, 0)]:.0%} of the updates and the pairs of state 6 "
+        f"got {', '.join(f'{x:.0%}' for x in others)}; the box gives 50% and 12.5% each"
+    )
+    if abs(share[(5, 0)] - 0.2) < 0.06 and all(abs(x - 0.2) < 0.04 for x in others):
+        raise CheckFailure(
+            got,
+            "you drew (S, A) uniformly among all observed pairs, which gives each of the five "
+            "pairs a fifth; the box draws S first, uniformly among the previously observed "
+            "states (the keys of model), then A uniformly among the actions previously taken "
+            "in S (the keys of model[S]), so the lone action of state 5 gets half",
+        )
+    raise CheckFailure(
+        got,
+        "S <- a uniformly random key of model, then A <- a uniformly random key of model[S], "
+        "each drawn with the rng you are given",
+    )
 
 
 def _check_step_basics(call, name):
@@ -293,6 +356,8 @@ def _check_step_basics(call, name):
         raise
     except Exception as raised:  # typically sampling from a still empty model
         error = getattr(raised, "error", raised)
+        if isinstance(error, UsedGlobalRandom):
+            raise  # the framework names the call
         raise CheckFailure(
             f"starting from an empty model, with n_planning = 3, your function raised "
             f"{type(error).__name__}: {error}",
@@ -332,18 +397,30 @@ def check_dyna_q_step(student):
             f"planning should leave the model as it was, got {model!r}",
             "planning reads the model; only step (e) writes it",
         )
-    runs = []
-    for _ in range(2):
+    _check_planning_distribution(call)
+
+    def seeded(seed):
         Q, model = np.zeros((10, 4)), copy.deepcopy(_MODEL)
         model[1][3] = (0.75, 0, False)  # not terminal: the order of updates matters
-        _call(
-            student, Q, model, s, a, r, s_next, terminated, 40, 0.5, 0.9, np.random.default_rng(7)
-        )
-        runs.append(Q)
-    if not np.array_equal(*runs):
+        call(Q, model, s, a, r, s_next, terminated, 40, 0.5, 0.9, np.random.default_rng(seed),
+             kappa=0.0)  # fmt: skip
+        return Q
+
+    _check_seeds(seeded)
+
+
+def _check_seeds(seeded):
+    """The same seed gives the same Q, and another seed another Q: all randomness is the rng's."""
+    first = seeded(7)
+    if not np.array_equal(first, seeded(7)):
         raise CheckFailure(
             "two calls with the same seed gave different Q",
             "draw every random choice from the rng argument, never from np.random or random",
+        )
+    if np.array_equal(first, seeded(8)):
+        raise CheckFailure(
+            "two calls with different seeds gave the same Q",
+            "draw from the rng argument you are given, not from a generator of your own",
         )
 
 
@@ -396,23 +473,30 @@ def check_dyna_q_plus_step(student):
             got = float(Q[sp, ap])
             if math.isclose(got, want):
                 continue
-            wrong = {
-                rp + kappa * tau: "the bonus is kappa * sqrt(tau), not kappa * tau",
-                rp + kappa * math.sqrt(t): "tau is the time since (S, A) was last tried: "
-                "t - last_tried[S, A], not t",
-                rp + math.sqrt(kappa * tau): "the bonus is kappa * sqrt(tau): kappa outside "
-                "the root",
-                rp: "add the bonus kappa * sqrt(tau) to the model's reward in planning",
-                want + 0.9 * 2.0: "the model says S' is terminal: in planning too, the target is "
-                "R + bonus alone (pass the model's terminated flag)",
-            }
-            for value, hint in wrong.items():
-                if math.isclose(got, value):
-                    raise CheckFailure(
-                        f"Q[{sp}, {ap}] = {got:.4f}, expected R + kappa sqrt(tau) = {rp} + "
-                        f"{kappa} * sqrt({tau}) = {want:.4f}",
-                        hint,
-                    )
+            wrong = [
+                (rp + kappa * tau, "the bonus is kappa * sqrt(tau), not kappa * tau"),
+                (
+                    rp + kappa * math.sqrt(t),
+                    "tau is the time since (S, A) was last tried: t - last_tried[S, A], not t",
+                ),
+                (
+                    rp + math.sqrt(kappa * tau),
+                    "the bonus is kappa * sqrt(tau): kappa outside the root",
+                ),
+                (rp, "add the bonus kappa * sqrt(tau) to the model's reward in planning"),
+                (
+                    want + 0.9 * 2.0,
+                    "the model says S' is terminal: in planning too, the target is R + bonus "
+                    "alone (pass the model's terminated flag)",
+                ),
+            ]
+            hints = [hint for value, hint in wrong if math.isclose(got, value)]
+            if hints:  # every mistake that gives this number, when several do
+                raise CheckFailure(
+                    f"Q[{sp}, {ap}] = {got:.4f}, expected R + kappa sqrt(tau) = {rp} + "
+                    f"{kappa} * sqrt({tau}) = {want:.4f}",
+                    "; or ".join(hints),
+                )
             _never_observed(Q, _MODEL, s, a)
             raise CheckFailure(
                 f"Q[{sp}, {ap}] = {got:.4f}, expected R + kappa sqrt(tau) = {want:.4f}",
@@ -425,3 +509,13 @@ def check_dyna_q_plus_step(student):
             "tau = t - last_tried[S, A] counts from the latest real try; set last_tried "
             "before planning",
         )
+    _check_planning_distribution(call)  # kappa = 0 there: the counts are those of Dyna-Q
+
+    def seeded(seed):
+        Q, model = np.zeros((10, 4)), copy.deepcopy(_MODEL)
+        model[1][3] = (0.75, 0, False)  # not terminal: the order of updates matters
+        call(Q, model, s, a, r, s_next, terminated, 40, 0.5, 0.9, np.random.default_rng(seed),
+             kappa=0.01)  # fmt: skip
+        return Q
+
+    _check_seeds(seeded)
