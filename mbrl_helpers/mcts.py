@@ -51,6 +51,33 @@ more robust than Q, which can be high on a rarely tried move.
   position after the move played and the reply; `MCTSPlayer(..., reuse_tree=True)` does both on
   every move (`count_reused=True`: the kept visits count toward `n_simulations`). Off by default.
 
+## Searching inside a learned model (lecture 07, MuZero)
+`search(game, state, model=model, ...)` (one tree) and `search_batch(game, states, model, ...)`
+(several trees in lockstep, one model call per simulation for all of them) run the same four
+steps inside a model the agent learned, an object with (`LearnedModel`)::
+
+    initial(states)            -> latents, priors, values        s^0 = h(o), (p, v) = f(s^0)
+    recurrent(latents, actions) -> rewards, latents, priors, values   (r, s') = g(s, a), f(s')
+    num_actions, discount (gamma), two_player (bool)
+
+The true game is touched only at the root: `is_terminal`, `current_player` and `legal_actions`
+of the root state, whose legal moves mask the root's priors (renormalised). Below the root there
+are no rules: every node gets a child for each of the `num_actions` actions, no move is illegal,
+no state is terminal, and a child's latent state and reward come from `recurrent` on its first
+visit (which is its evaluation: one call gives the edge's reward, the next latent state, its
+priors and value). Nodes (`LatentNode`) also hold the predicted `reward` of their edge, and the
+backup (`backup_latent`) includes rewards and the discount:
+
+    G <- v(leaf);  for each edge (s, a) -> s' from the leaf up:
+        G <- r(s, a) + gamma G        (single agent: one player, the same view all along)
+        G <- r(s, a) - gamma G        (two players: G was the opponent's value at s')
+        N(s, a) += 1;  W(s, a) += G   (so Q(s, a) = W / N = r - V(s') in a two-player game)
+
+with rewards for the player who made the move (in a board game: 1 on the winning move). The
+tree keeps the smallest and largest Q it has backed up (`MinMaxStats`, shared by the nodes as
+`node.bounds`) so that a selection rule can use Q normalised to [0, 1], as MuZero does for
+rewards outside [-1, 1] (`rule_from_scores(..., normalise=True)`, `muzero.puct_normalised`).
+
 ## Speed
 The tree stores each child's state lazily (computed on its first visit), the evaluator's priors
 double as the list of legal actions, and the rollout uses the game's `random_playout` when it has
@@ -66,6 +93,7 @@ import random
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from math import log, sqrt
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -222,22 +250,29 @@ def ucb1(node: Node, c: float, *, rng: np.random.Generator) -> Node:
     return ties[int(rng.random() * len(ties))]
 
 
-def rule_from_scores(scores: Callable) -> SelectRule:
+def rule_from_scores(scores: Callable, normalise: bool = False) -> SelectRule:
     """A selection rule from `scores(Q, N, P, c) -> array` over the children (argmax, random ties).
 
     E.g. `rule_from_scores(mbrl_helpers.alphazero.rules.puct_scores)`. Arrays are aligned with
-    `node.children`; Q is 0 for unvisited children.
+    `node.children`; Q is 0 for unvisited children. With `normalise=True` (trees searched in a
+    learned model, whose nodes share `bounds`), the Q of visited children is first mapped to
+    [0, 1] by the smallest and largest Q in the tree (`MinMaxStats.normalise`).
     """
 
     def select(node: Node, c: float, *, rng: np.random.Generator) -> Node:
         children = node.children
-        Q = np.array([ch.W / ch.N if ch.N else 0.0 for ch in children])
+        if normalise:
+            norm = node.bounds.normalise
+            Q = np.array([norm(ch.W / ch.N) if ch.N else 0.0 for ch in children])
+        else:
+            Q = np.array([ch.W / ch.N if ch.N else 0.0 for ch in children])
         N = np.array([ch.N for ch in children], dtype=float)
         P = np.array([ch.P for ch in children])
         s = np.asarray(scores(Q, N, P, c), dtype=float)
         return children[argmax_random(s.tolist(), rng=rng)]
 
-    select.__name__ = f"rule_from_scores({getattr(scores, '__name__', 'scores')})"
+    name = getattr(scores, "__name__", "scores")
+    select.__name__ = f"rule_from_scores({name}{', normalise=True' if normalise else ''})"
     return select
 
 
@@ -380,6 +415,7 @@ def search(
     c: float = C_UCT,
     root_noise: tuple[float, float] | None = None,
     root: Node | None = None,
+    model: LearnedModel | None = None,
 ) -> SearchResult:
     """Monte Carlo Tree Search from `state`: `n_simulations` runs of the four steps.
 
@@ -387,7 +423,27 @@ def search(
     with exploration constant `c`. See the module docstring for the contract. `root`: a node of
     `state` from an earlier search (`subtree`) to continue from, keeping its statistics; the
     `n_simulations` new simulations add to them (None: a fresh root, as in every plain search).
+    With a learned `model` (MuZero), the search runs inside the model below the root
+    (`search_batch` with one state, always from a fresh root); `evaluate` must then be None: the
+    model is the evaluator.
     """
+    if model is not None:
+        if evaluate is not None:
+            raise TypeError("evaluate must be None when a model is given: the model evaluates")
+        if root is not None:
+            raise TypeError(
+                "root must be None when a model is given: reuse is for searches with rules"
+            )
+        return search_batch(
+            game,
+            [state],
+            model,
+            n_simulations=n_simulations,
+            rng=rng,
+            select=select,
+            c=c,
+            root_noise=root_noise,
+        )[0]
     check_game("game", game)
     n_simulations = v_.check_int("n_simulations", n_simulations, low=1)
     v_.check_rng("rng", rng)
@@ -430,6 +486,280 @@ def search(
         # 4. Backup.
         backup(path, value, to_play)
 
+    children = root.children
+    return SearchResult(
+        root=root,
+        actions=[child.action for child in children],
+        N=np.array([child.N for child in children], dtype=int),
+        Q=np.array([child.Q for child in children], dtype=float),
+        P=np.array([child.P for child in children], dtype=float),
+        n_simulations=n_simulations,
+    )
+
+
+# --- Trees inside a learned model (MuZero) -----------------------------------------------------
+class MinMaxStats:
+    """The smallest and largest Q(s,a) backed up in one search tree, to normalise Q into [0, 1].
+
+        Q_bar = (Q - min) / (max - min)     once max > min (before that, Q itself)
+
+    MuZero's answer to rewards of any scale: PUCT adds Q to a prior bonus of order c_puct, so Q
+    must live on a scale of about 1 whatever the task's rewards are (Schrittwieser et al., 2020).
+    """
+
+    __slots__ = ("low", "high")
+
+    def __init__(self):
+        self.low = math.inf
+        self.high = -math.inf
+
+    def update(self, q: float) -> None:
+        """Widen the bounds to include `q`."""
+        if q < self.low:
+            self.low = q
+        if q > self.high:
+            self.high = q
+
+    def normalise(self, q: float) -> float:
+        """(q - min) / (max - min), or q unchanged while max <= min (nothing to compare yet)."""
+        if self.high > self.low:
+            return (q - self.low) / (self.high - self.low)
+        return q
+
+    def __repr__(self) -> str:
+        return f"MinMaxStats(low={self.low}, high={self.high})"
+
+
+class LatentNode(Node):
+    """A node of a tree searched inside a learned model: a latent state, no rules.
+
+    Besides `Node`'s statistics: `reward`, the reward r(s, a) the model predicted for the edge
+    into this node (for the player who chose it), `value`, the value v(s) it predicted for the
+    node (for the player to move there; NaN until evaluated), and `bounds`, the `MinMaxStats` of
+    the tree (shared by all its nodes). `state` holds the latent vector once the node has been evaluated;
+    `terminal` stays False: the model never says a game is over.
+    """
+
+    __slots__ = ("reward", "value", "bounds")
+
+    def __init__(self, action, player: int, P: float = 1.0, bounds: MinMaxStats | None = None):
+        # Node.__init__ written out: a search creates one node per action at every expansion
+        self.action = action
+        self.player = player
+        self.P = P
+        self.N = 0
+        self.W = 0.0
+        self.state = None
+        self.to_play = None
+        self.terminal = False
+        self.returns = None
+        self.children = []
+        self.reward = 0.0
+        self.value = math.nan
+        self.bounds = bounds
+
+
+@runtime_checkable
+class LearnedModel(Protocol):
+    """What a search needs from a model it learned (MuZero's h, g and f, batched).
+
+    - `initial(states) -> (latents, priors, values)`: s^0 = h(o) for a list of true states (the
+      roots: the only place where the game is seen), and f(s^0): `latents` shape (B, d),
+      `priors` (B, num_actions) over all actions, `values` (B,) for the player to move;
+    - `recurrent(latents, actions) -> (rewards, latents, priors, values)`: (r, s') = g(s, a) and
+      f(s') for a batch of latent states (B, d) and actions (B,); `rewards` (B,) for the player
+      who made the move;
+    - `num_actions`; `discount` gamma; `two_player`: True when the player to move alternates
+      (values and rewards then flip sign between levels).
+    """
+
+    num_actions: int
+    discount: float
+    two_player: bool
+
+    def initial(self, states: Sequence[State]) -> tuple: ...
+
+    def recurrent(self, latents: np.ndarray, actions: np.ndarray) -> tuple: ...
+
+
+def new_latent_root(game, state: State) -> LatentNode:
+    """The root of a search in a learned model: the true `state`, checked with the game's rules."""
+    if game.is_terminal(state):
+        raise ValueError("state must not be terminal: there is no move to search for")
+    player = game.current_player(state)
+    root = LatentNode(None, 1 - player, bounds=MinMaxStats())
+    root.to_play = player
+    return root
+
+
+def expand_root(game, root: LatentNode, state: State, priors, noise=None, *, rng=None) -> None:
+    """Expansion at the root: one child per *legal* action (the game's rules), priors renormalised.
+
+    `priors` holds the model's P(s^0, a) over all actions; illegal moves are dropped and the
+    legal ones rescaled to sum to 1 (uniform if the model gives them no mass at all).
+    """
+    legal = game.legal_actions(state)
+    p = [float(priors[a]) for a in legal]
+    total = sum(p)
+    p = [x / total for x in p] if total > 0 else [1.0 / len(legal)] * len(legal)
+    player, bounds = root.to_play, root.bounds
+    root.children = [LatentNode(a, player, x, bounds) for a, x in zip(legal, p, strict=True)]
+    if noise is not None:
+        add_dirichlet_noise(root, noise[0], noise[1], rng=rng)
+
+
+def expand_latent(node: LatentNode, priors: Sequence[float]) -> None:
+    """Expansion below the root: one child per action of the model, no legality."""
+    player, bounds = node.to_play, node.bounds
+    node.children = [LatentNode(a, player, p, bounds) for a, p in enumerate(priors)]
+
+
+def select_latent_path(root: LatentNode, select: SelectRule, c: float, *, rng):
+    """Selection in a learned model: follow `select` down to a child not evaluated yet."""
+    node = root
+    path = [root]
+    while node.children:
+        node = select(node, c, rng=rng)
+        path.append(node)
+    return path
+
+
+def backup_latent(path: Sequence[LatentNode], value: float, discount: float, sign: float) -> None:
+    """Backup with rewards: G <- r + sign * gamma * G from the leaf up; N += 1, W += G per edge.
+
+    `value` is v(leaf) for the player to move at the leaf; `sign` is -1 in a two-player game
+    (the value of the child is the opponent's) and +1 for a single agent. The root (no edge)
+    gets the value -G, from the view of its `player` (the opponent's view, as in `backup`). Each
+    edge's new Q = W / N widens the tree's bounds.
+    """
+    G = value
+    root = path[0]
+    bounds = root.bounds
+    low, high = bounds.low, bounds.high
+    factor = sign * discount
+    for i in range(len(path) - 1, 0, -1):
+        node = path[i]
+        G = node.reward + factor * G
+        node.N += 1
+        node.W += G
+        q = node.W / node.N
+        if q < low:  # bounds.update(q), written out: this loop runs at every simulation
+            low = q
+        if q > high:
+            high = q
+    bounds.low, bounds.high = low, high
+    root.N += 1
+    root.W -= G
+
+
+def _check_model(model) -> LearnedModel:
+    if not isinstance(model, LearnedModel):
+        raise TypeError(
+            "model must be a learned model with initial(states), recurrent(latents, actions), "
+            f"num_actions, discount and two_player (e.g. muzero.NetworkModel), got "
+            f"{type(model).__name__}"
+        )
+    return model
+
+
+def search_batch(
+    game,
+    states: Sequence[State],
+    model: LearnedModel,
+    *,
+    n_simulations: int,
+    rng: np.random.Generator | Sequence[np.random.Generator],
+    select: SelectRule = ucb1,
+    c: float = C_UCT,
+    root_noise: tuple[float, float] | None = None,
+) -> list[SearchResult]:
+    """Searches from several `states` inside a learned `model`, in lockstep; one result per state.
+
+    Each tree runs the four steps of `search`, but below the root with the model instead of the
+    game (see "Searching inside a learned model" in the module docstring). Simulation 1 of every
+    tree evaluates its root with `model.initial` (one call for all the roots); each later
+    simulation selects a path in every tree, then one `model.recurrent` call evaluates all the
+    new leaves at once: the network's cost is shared by the trees. `rng` is one generator for
+    all the trees or one per tree (then each tree's draws are its own, whatever the others do).
+    """
+    check_game("game", game)
+    _check_model(model)
+    states = list(states)
+    if not states:
+        raise ValueError("states must hold at least one state to search from, got none")
+    n_simulations = v_.check_int("n_simulations", n_simulations, low=1)
+    if isinstance(rng, np.random.Generator):
+        rngs = [rng] * len(states)
+    else:
+        rngs = list(rng)
+        if len(rngs) != len(states):
+            raise ValueError(
+                f"rng must be one generator or one per state ({len(states)}), got {len(rngs)}"
+            )
+        for i, r in enumerate(rngs):
+            v_.check_rng(f"rng[{i}]", r)
+    c = v_.check_float("c", c, low=0.0)
+    if not callable(select):
+        raise TypeError(
+            f"select must be a function select(node, c, *, rng) -> child, got {select!r}"
+        )
+    noise = None
+    if root_noise is not None:
+        if not isinstance(root_noise, tuple | list) or len(root_noise) != 2:
+            raise TypeError(f"root_noise must be None or (alpha, fraction), got {root_noise!r}")
+        noise = (
+            v_.check_float("root_noise alpha", root_noise[0], low=0.0, low_open=True),
+            v_.check_probability("root_noise fraction", root_noise[1]),
+        )
+    discount = v_.check_discount("model.discount", model.discount)
+    sign = -1.0 if model.two_player else 1.0
+    n_actions = model.num_actions
+
+    # Simulation 1: the roots, the only nodes where the game is consulted.
+    roots = [new_latent_root(game, s) for s in states]
+    latents, priors, values = model.initial(states)
+    priors, values = _model_output(priors, values, len(states), n_actions)
+    for i, root in enumerate(roots):
+        root.state = latents[i]
+        root.value = values[i]
+        expand_root(game, root, states[i], priors[i], noise, rng=rngs[i])
+        backup_latent([root], values[i], discount, sign)
+
+    # Simulations 2..n: select in every tree, evaluate all the leaves with one model call.
+    for _ in range(n_simulations - 1):
+        paths = [
+            select_latent_path(root, select, c, rng=r) for root, r in zip(roots, rngs, strict=True)
+        ]
+        parents = np.stack([path[-2].state for path in paths])
+        actions = np.array([path[-1].action for path in paths])
+        rewards, latents, priors, values = model.recurrent(parents, actions)
+        priors, values = _model_output(priors, values, len(states), n_actions)
+        rewards = np.asarray(rewards, dtype=float).tolist()
+        for i, path in enumerate(paths):
+            leaf = path[-1]
+            # r, s' <- g(s, a): the model's prediction, not the game's
+            leaf.state = latents[i]
+            leaf.reward = rewards[i]
+            leaf.value = values[i]
+            leaf.to_play = 1 - leaf.player if sign < 0 else leaf.player
+            expand_latent(leaf, priors[i])
+            backup_latent(path, values[i], discount, sign)
+
+    return [_result(root, n_simulations) for root in roots]
+
+
+def _model_output(priors, values, batch: int, n_actions: int) -> tuple[list, list]:
+    priors = np.asarray(priors, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if priors.shape != (batch, n_actions) or values.shape != (batch,):
+        raise ValueError(
+            f"the model must return priors of shape {(batch, n_actions)} and values of shape "
+            f"{(batch,)}, got {priors.shape} and {values.shape}"
+        )
+    return priors.tolist(), values.tolist()
+
+
+def _result(root: Node, n_simulations: int) -> SearchResult:
     children = root.children
     return SearchResult(
         root=root,
