@@ -54,6 +54,8 @@ def argmax_random(values: Sequence[float] | np.ndarray, *, rng: np.random.Genera
     Works on a list (the fast tabular loops keep Q as lists of lists) and on a 1-D array.
     """
     best = max(values)
+    if isinstance(values, list) and values.count(best) == 1:  # no tie: two cheap C loops
+        return values.index(best)
     ties = [i for i, v in enumerate(values) if v == best]
     if len(ties) == 1:
         return ties[0]

@@ -28,14 +28,25 @@ def q_target(Q, r: float, s_next: int, terminated: bool, gamma: float) -> float:
 
 
 def q_update(
-    Q, s: int, a: int, r: float, s_next: int, terminated: bool, alpha: float, gamma: float
+    Q,
+    s: int,
+    a: int,
+    r: float,
+    s_next: int,
+    terminated: bool,
+    alpha: float,
+    gamma: float,
+    *,
+    check: bool = True,
 ) -> None:
     """Q(S, A) <- Q(S, A) + alpha [R + gamma max_a Q(S', a) - Q(S, A)], in place (6.5).
 
     A terminal S' has no future: the target is just R. Arguments are checked cheaply first, as
-    this runs once per real or simulated step.
+    this runs once per real or simulated step; a loop that has checked alpha and gamma once and
+    takes s, a, s_next from a model passes `check=False`.
     """
-    _check_update(Q, s, a, s_next, alpha, gamma)
+    if check:
+        _check_update(Q, s, a, s_next, alpha, gamma)
     Q[s][a] += alpha * (q_target(Q, r, s_next, terminated, gamma) - Q[s][a])
 
 

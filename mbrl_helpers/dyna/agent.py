@@ -88,7 +88,7 @@ def planning(
         r, s_next, terminated = model.transitions[s][a]  # R, S' <- Model(S, A)
         if kappa:  # Dyna-Q+: bonus for pairs not tried for a long time (planning only)
             r += kappa * math.sqrt(t - model.last_tried[s][a])
-        q_update(Q, s, a, r, s_next, terminated, alpha, gamma)
+        q_update(Q, s, a, r, s_next, terminated, alpha, gamma, check=False)  # checked above
 
 
 def dyna_q(

@@ -13,7 +13,7 @@ wrappers and `TimeLimit`: it reads the maze's transition tables and simulates it
 Why it is faster, in plain Python (numpy's per-call overhead dominates on a 6x9 maze):
 
 - the box (b)-(f) runs in one loop with local variables, and a handful of calls per real step
-  (`_Uniforms.next`, `_FlatModel.record` and `.picks`, `_plan`), none per planning update;
+  (`_uniforms`, `_FlatModel.record` and `.picks`, `_plan`), none per planning update;
 - the model is one flat list of `(s, a, r, s_next, g, t_last)` entries, `n_actions` slots per
   observed state, so a planning step is one indexing and one unpacking; `g = gamma` or 0.0 for
   a terminal S' (`r + 0.0 * max Q(S')` is exactly `r`, so no branch is needed); `t_last` is
@@ -34,6 +34,7 @@ Why it is faster, in plain Python (numpy's per-call overhead dominates on a 6x9 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import gymnasium
 import numpy as np
@@ -176,7 +177,8 @@ def _run(
     V = [0.0] * n_states  # V[s] == max(Q[s]) at all times, kept up to date by every update
     model = make_memory(n_states, n_actions, gamma)
     draws = model.draws  # uniforms per planning update: 2 for the model (S, then A), 1 to replay
-    uniform = _Uniforms(rng=act_rng).next
+    record, picks, entry = model.record, model.picks, model.entry  # bound once, used every step
+    uniform = _uniforms(rng=act_rng).__next__
     plan_random = plan_rng.random
     bonus = [0.0]  # Dyna-Q+: kappa sqrt(tau) for tau = 0, 1, ..., t, grown as t grows
     steps, returns, rewards = [], [], []
@@ -190,9 +192,11 @@ def _run(
             q = Q[s]
             if uniform() < epsilon:
                 a = int(uniform() * n_actions)
+            elif q.count(V[s]) == 1:  # one greedy action (count and index are cheap C loops)
+                a = q.index(V[s])
             else:
                 greedy = [b for b, v in enumerate(q) if v == V[s]]
-                a = greedy[0] if len(greedy) == 1 else greedy[int(uniform() * len(greedy))]
+                a = greedy[int(uniform() * len(greedy))]
             # (c) take A; observe R, S' (the maze's own tables)
             s_next, r = next_state[s][a], reward[s][a]
             terminated = terminal[s_next]
@@ -207,7 +211,7 @@ def _run(
             elif new < old and old == V[s]:  # the max went down: recompute it
                 V[s] = max(q)
             # (e) Model(S, A) <- R, S' (or: store the transition in the replay buffer)
-            model.record(s, a, r, s_next, terminated, t)
+            record(s, a, r, s_next, terminated, t)
             # (f) planning: n times S, A <- random observed pair; R, S' <- Model(S, A); update
             # (or: n times a random stored transition)
             rewarded = rewarded or r != 0.0
@@ -219,7 +223,7 @@ def _run(
                 if rewarded:
                     if plus:
                         bonus.append(kappa * math.sqrt(t))  # bonus[tau] = kappa sqrt(tau)
-                    _plan(Q, V, model.entry, model.picks(u), alpha, bonus, t, plus)
+                    _plan(Q, V, entry, picks(u), alpha, bonus, t, plus)
             rewards.append(r)
             episode_steps += 1
             episode_return += r
@@ -239,18 +243,11 @@ def _run(
     )
 
 
-class _Uniforms:
-    """The acting stream's uniforms, pre-drawn in blocks: the numbers `dyna_q` draws one by one."""
-
-    def __init__(self, *, rng: np.random.Generator) -> None:
-        self.random = rng.random
-        self.block, self.i = self.random(_BLOCK).tolist(), 0
-
-    def next(self) -> float:
-        if self.i == _BLOCK:
-            self.block, self.i = self.random(_BLOCK).tolist(), 0
-        self.i += 1
-        return self.block[self.i - 1]
+def _uniforms(*, rng: np.random.Generator) -> Iterator[float]:
+    """The acting stream's uniforms, pre-drawn in blocks: the numbers `dyna_q` draws one by one
+    (a generator: its `__next__` costs less per draw than a method call)."""
+    while True:
+        yield from rng.random(_BLOCK).tolist()
 
 
 class _FlatModel:
@@ -262,6 +259,8 @@ class _FlatModel:
     """
 
     draws = 2  # uniforms per planning update: one for S, one for A
+    __slots__ = ("entry", "gamma", "n_actions", "n_observed", "n_tried", "n_tried_array")
+    __slots__ += ("plus", "slot", "where")
 
     def __init__(self, n_states: int, n_actions: int, gamma: float, plus: bool) -> None:
         self.n_actions, self.gamma, self.plus = n_actions, gamma, plus
@@ -274,26 +273,32 @@ class _FlatModel:
 
     def record(self, s: int, a: int, r: float, s_next: int, terminated: bool, t: int) -> None:
         """Model(S, A) <- R, S' (step e), at real time step t."""
-        if self.slot[s] < 0:  # a newly observed state
-            i = self.slot[s] = self.n_observed
-            self.n_observed += 1
-            base = i * self.n_actions
-            if self.plus:  # untried actions: back to s, reward 0 (the book's footnote)
-                for b in range(self.n_actions):
-                    self.entry[base + b] = (s, b, 0.0, s, self.gamma, 0)
-                self.where[s] = list(range(base, base + self.n_actions))
-                self.n_tried.append(self.n_actions)
-                self.n_tried_array[i] = self.n_actions
-            else:
-                self.where[s] = [-1] * self.n_actions
-                self.n_tried.append(0)
-        k = self.where[s][a]
+        where_s = self.where[s]
+        if where_s is None:  # a newly observed state
+            where_s = self._observe(s)
+        k = where_s[a]
         if k < 0:  # a newly tried action
             i = self.slot[s]
-            k = self.where[s][a] = i * self.n_actions + self.n_tried[i]
+            k = where_s[a] = i * self.n_actions + self.n_tried[i]
             self.n_tried[i] += 1
             self.n_tried_array[i] += 1
         self.entry[k] = (s, a, r, s_next, 0.0 if terminated else self.gamma, t)
+
+    def _observe(self, s: int) -> list[int]:
+        """Give a newly observed state its slots; return where[s]."""
+        i = self.slot[s] = self.n_observed
+        self.n_observed += 1
+        base = i * self.n_actions
+        if self.plus:  # untried actions: back to s, reward 0 (the book's footnote)
+            for b in range(self.n_actions):
+                self.entry[base + b] = (s, b, 0.0, s, self.gamma, 0)
+            self.where[s] = list(range(base, base + self.n_actions))
+            self.n_tried.append(self.n_actions)
+            self.n_tried_array[i] = self.n_actions
+        else:
+            self.where[s] = [-1] * self.n_actions
+            self.n_tried.append(0)
+        return self.where[s]
 
     def picks(self, u: np.ndarray) -> list[int]:
         """The entries of step (f) for the uniforms `u` (shape (n, 2)): S <- the int(u_s *
@@ -319,6 +324,7 @@ class _FlatBuffer:
     """
 
     draws = 1  # uniforms per replayed update: one for the stored transition
+    __slots__ = ("capacity", "entry", "gamma", "n_added")
 
     def __init__(self, gamma: float, capacity: int | None) -> None:
         self.gamma, self.capacity = gamma, capacity
