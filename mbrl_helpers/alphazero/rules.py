@@ -91,19 +91,24 @@ def puct(node, c: float, *, rng: np.random.Generator):
     than the arithmetic. N(s) = `node.N` = 1 + sum_b N(s,b).
     """
     bonus = c * math.sqrt(node.N)
-    return _argmax(node.children, bonus, 1.0, rng=rng)
+    return select_by_prior(node.children, bonus, 1.0, rng=rng)
 
 
 def puct_notes(node, c: float, *, rng: np.random.Generator):
     """`mcts` selection rule for the notes' score Q + c P / (N(s,a) + 1) (c = 1 in the notes)."""
-    return _argmax(node.children, c, 1.0, rng=rng)
+    return select_by_prior(node.children, c, 1.0, rng=rng)
 
 
-def _argmax(children, bonus: float, one: float, *, rng):
+def select_by_prior(
+    children, bonus: float, one: float, *, rng, low: float = 0.0, scale: float = 1.0
+):
+    """argmax over the children of Q + bonus P / (one + N), ties at random; Q is 0 for an
+    unvisited child, and (W / N - low) * scale otherwise (the identity by default; MuZero's
+    min-max normalisation with low = the tree's smallest Q, scale = 1 / its range)."""
     best, best_score, ties = None, -math.inf, None
     for child in children:
         n = child.N
-        score = (child.W / n if n else 0.0) + bonus * child.P / (one + n)
+        score = ((child.W / n - low) * scale if n else 0.0) + bonus * child.P / (one + n)
         if score > best_score:
             best, best_score, ties = child, score, None
         elif score == best_score:

@@ -9,6 +9,7 @@ import numpy as np
 from mbrl_helpers import mcts
 from mbrl_helpers import validation as v_
 from mbrl_helpers.alphazero import C_PUCT, puct
+from mbrl_helpers.alphazero.rules import select_by_prior
 from mbrl_helpers.games import check_game, solve
 from mbrl_helpers.muzero._blas import single_threaded_blas
 from mbrl_helpers.muzero.network import MuZeroNet
@@ -101,27 +102,11 @@ def puct_normalised(node, c: float, *, rng: np.random.Generator):
     """
     bounds = node.bounds
     low, high = bounds.low, bounds.high
-    scale = 1.0 / (high - low) if high > low else None
-    bonus = c * math.sqrt(node.N)
-    best, best_score, ties = None, -math.inf, None
-    for child in node.children:
-        n = child.N
-        if n == 0:
-            q = 0.0
-        elif scale is None:
-            q = child.W / n
-        else:
-            q = (child.W / n - low) * scale
-        score = q + bonus * child.P / (1 + n)
-        if score > best_score:
-            best, best_score, ties = child, score, None
-        elif score == best_score:
-            if ties is None:
-                ties = [best]
-            ties.append(child)
-    if ties is None:
-        return best
-    return ties[int(rng.random() * len(ties))]
+    if high <= low:  # nothing to compare yet: Q as it is
+        low, high = 0.0, 1.0
+    return select_by_prior(
+        node.children, c * math.sqrt(node.N), 1.0, rng=rng, low=low, scale=1.0 / (high - low)
+    )
 
 
 def _position_key(state) -> int:
