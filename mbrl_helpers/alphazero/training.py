@@ -81,6 +81,16 @@ class History:
         )  # fmt: skip
         return np.all(rates == 0.0, axis=0)
 
+    def record_strength(self, raw, raw_random, searched) -> None:
+        """Append one evaluation: `(first, second)` loss rates of the raw network against the
+        perfect player and against a random one, and of the search against the perfect player."""
+        self.raw_loss_first.append(raw[0])
+        self.raw_loss_second.append(raw[1])
+        self.raw_loss_random_first.append(raw_random[0])
+        self.raw_loss_random_second.append(raw_random[1])
+        self.search_loss_first.append(searched[0])
+        self.search_loss_second.append(searched[1])
+
     def unbeaten_from(self) -> int | None:
         """The first iteration (0-based) from which `unbeaten()` holds to the end, or None."""
         unbeaten = self.unbeaten()
@@ -94,8 +104,31 @@ def _default_game_is_solvable(game) -> bool:
     return isinstance(game, TicTacToe)
 
 
+class ConfigWithSelfPlay:
+    """`replace` for a frozen training config with a nested `self_play` config (AlphaZero's
+    `TrainConfig`, MuZero's `MuZeroConfig`): settings of either may be given by name."""
+
+    def replace(self, **settings):
+        """A copy with some settings changed; self-play's may be given by name too
+        (`config.replace(n_simulations=25, lr=1e-2)`)."""
+        own = {f.name for f in dataclasses.fields(self)}
+        play = {f.name for f in dataclasses.fields(self.self_play)}
+        unknown = sorted(set(settings) - own - play)
+        if unknown:
+            raise TypeError(
+                f"unknown setting(s) {', '.join(unknown)}; {type(self).__name__} has "
+                f"{', '.join(sorted(own))} and {type(self.self_play).__name__} has "
+                f"{', '.join(sorted(play))}"
+            )
+        self_play = dataclasses.replace(
+            settings.pop("self_play", self.self_play),
+            **{k: settings.pop(k) for k in list(settings) if k in play},
+        )
+        return dataclasses.replace(self, self_play=self_play, **settings)
+
+
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(ConfigWithSelfPlay):
     """Every setting of `train`, each default in one place (tuned for tic-tac-toe: unbeaten by
     the perfect player after about 5 s on a 2-core laptop, `benchmarks/bench_alphazero.py`)."""
 
@@ -134,23 +167,6 @@ class TrainConfig:
             raise TypeError(
                 f"evaluate_strength must be None, True or False, got {self.evaluate_strength!r}"
             )
-
-    def replace(self, **settings) -> TrainConfig:
-        """A copy with some settings changed; self-play's may be given by name too
-        (`config.replace(n_simulations=25, lr=1e-2)`)."""
-        own = {f.name for f in dataclasses.fields(self)}
-        play = {f.name for f in dataclasses.fields(SelfPlayConfig)}
-        unknown = sorted(set(settings) - own - play)
-        if unknown:
-            raise TypeError(
-                f"unknown setting(s) {', '.join(unknown)}; TrainConfig has {', '.join(sorted(own))} "
-                f"and SelfPlayConfig has {', '.join(sorted(play))}"
-            )
-        self_play = dataclasses.replace(
-            settings.pop("self_play", self.self_play),
-            **{k: settings.pop(k) for k in list(settings) if k in play},
-        )
-        return dataclasses.replace(self, self_play=self_play, **settings)
 
 
 def train_step(
@@ -305,11 +321,6 @@ def train(
             )
         else:
             raw = searched = raw_random = (np.nan, np.nan)
-        history.raw_loss_first.append(raw[0])
-        history.raw_loss_second.append(raw[1])
-        history.raw_loss_random_first.append(raw_random[0])
-        history.raw_loss_random_second.append(raw_random[1])
-        history.search_loss_first.append(searched[0])
-        history.search_loss_second.append(searched[1])
+        history.record_strength(raw, raw_random, searched)
         bar.set_postfix(v=f"{history.value_loss[-1]:.3f}", p=f"{history.policy_loss[-1]:.3f}")
     return net, history

@@ -14,7 +14,6 @@ an unroll of K steps instead of one position.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from tqdm.auto import tqdm
 
 from mbrl_helpers import validation as v_
 from mbrl_helpers.alphazero import History as AlphaZeroHistory
+from mbrl_helpers.alphazero.training import ConfigWithSelfPlay
 from mbrl_helpers.games import TicTacToe, check_game
 from mbrl_helpers.models.nets import Adam
 from mbrl_helpers.muzero._blas import single_threaded_blas
@@ -35,7 +35,7 @@ from mbrl_helpers.randomness import random_index, random_indices, spawn_rngs
 
 
 @dataclass(frozen=True)
-class MuZeroConfig:
+class MuZeroConfig(ConfigWithSelfPlay):
     """Every setting of `train`, each default in one place (tuned for tic-tac-toe on the 2-core
     course machine: `benchmarks/bench_muzero.py`; `MuZeroConfig.maze()` for the Dyna maze)."""
 
@@ -91,23 +91,6 @@ class MuZeroConfig:
             raise TypeError(
                 f"evaluate_strength must be None, True or False, got {self.evaluate_strength!r}"
             )
-
-    def replace(self, **settings) -> MuZeroConfig:
-        """A copy with some settings changed; self-play's may be given by name too
-        (`config.replace(n_simulations=50, lr=3e-3)`)."""
-        own = {f.name for f in dataclasses.fields(self)}
-        play = {f.name for f in dataclasses.fields(SelfPlayConfig)}
-        unknown = sorted(set(settings) - own - play)
-        if unknown:
-            raise TypeError(
-                f"unknown setting(s) {', '.join(unknown)}; MuZeroConfig has "
-                f"{', '.join(sorted(own))} and SelfPlayConfig has {', '.join(sorted(play))}"
-            )
-        self_play = dataclasses.replace(
-            settings.pop("self_play", self.self_play),
-            **{k: settings.pop(k) for k in list(settings) if k in play},
-        )
-        return dataclasses.replace(self, self_play=self_play, **settings)
 
     @classmethod
     def maze(cls, **settings) -> MuZeroConfig:
@@ -378,12 +361,7 @@ def train(
                 )
             else:
                 raw = searched = raw_random = (np.nan, np.nan)
-            history.raw_loss_first.append(raw[0])
-            history.raw_loss_second.append(raw[1])
-            history.raw_loss_random_first.append(raw_random[0])
-            history.raw_loss_random_second.append(raw_random[1])
-            history.search_loss_first.append(searched[0])
-            history.search_loss_second.append(searched[1])
+            history.record_strength(raw, raw_random, searched)
             history.eval_seconds.append(time.perf_counter() - t1)
             bar.set_postfix(
                 v=f"{history.value_loss[-1]:.2f}",
