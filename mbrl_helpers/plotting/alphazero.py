@@ -69,6 +69,36 @@ def plot_bonus(ax=None, *, P: float = 0.2, c_puct: float = 1.5, n_max: int = 400
     return ax
 
 
+def plot_loss_rates(
+    history: History,
+    ax: plt.Axes,
+    *,
+    raw: str = "network alone",
+    search: str = "network + search",
+) -> plt.Axes:
+    """Per iteration, the exact probability of losing to the perfect player, of the network alone
+    (`raw`) and of the search with it (`search`), as X and as O; the stretch from which neither
+    loses again is shaded. For AlphaZero's and MuZero's histories alike."""
+    it = np.arange(1, history.n_iterations + 1)
+    curves = [
+        (history.raw_loss_first, f"{raw}, as X", "tab:orange", "-"),
+        (history.raw_loss_second, f"{raw}, as O", "tab:orange", "--"),
+        (history.search_loss_first, f"{search}, as X", "tab:blue", "-"),
+        (history.search_loss_second, f"{search}, as O", "tab:blue", "--"),
+    ]
+    for values, label, color, style in curves:
+        ax.plot(it, values, style, color=color, label=label, marker=".")
+    start = history.unbeaten_from()
+    if start is not None:
+        ax.axvspan(start + 0.5, history.n_iterations + 0.5, color="tab:green", alpha=0.12,
+                   label="no loss to the perfect player")  # fmt: skip
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("P(loss)")
+    ax.set_title("against the perfect player (exact)")
+    ax.legend(fontsize=7)
+    return ax
+
+
 def plot_history(history: History, axes=None):
     """Learning curves (three panels): the two loss terms, the probabilities of losing to the
     perfect player, and those of the network alone against a random player, per iteration."""
@@ -84,23 +114,7 @@ def plot_history(history: History, axes=None):
     ax.set_ylabel("loss (mean of the last minibatches)")
     ax.set_title("training loss")
     ax.legend(fontsize=8)
-    ax = axes[1]
-    curves = [
-        (history.raw_loss_first, "network alone, as X", "tab:orange", "-"),
-        (history.raw_loss_second, "network alone, as O", "tab:orange", "--"),
-        (history.search_loss_first, "network + search, as X", "tab:blue", "-"),
-        (history.search_loss_second, "network + search, as O", "tab:blue", "--"),
-    ]
-    for values, label, color, style in curves:
-        ax.plot(it, values, style, color=color, label=label, marker=".")
-    start = history.unbeaten_from()
-    if start is not None:
-        ax.axvspan(start + 0.5, history.n_iterations + 0.5, color="tab:green", alpha=0.12,
-                   label="no loss to the perfect player")  # fmt: skip
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("P(loss)")
-    ax.set_title("against the perfect player (exact)")
-    ax.legend(fontsize=7)
+    plot_loss_rates(history, axes[1])
     ax = axes[2]  # its own scale: these rates are a hundred times smaller
     ax.plot(it, history.raw_loss_random_first, "-", color="tab:orange", marker=".",
             label="network alone, as X")  # fmt: skip

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from mbrl_helpers.muzero import History, MazeTask, ModelAccuracy
+from mbrl_helpers.plotting.alphazero import plot_loss_rates
 from mbrl_helpers.plotting.diagrams import BLUE, GREEN, GREY, ORANGE, arrow, box
 
 
@@ -68,23 +69,7 @@ def plot_history(history: History, axes=None):
     ax.set_ylabel("loss per unroll (last minibatches)")
     ax.set_title("training loss")
     ax.legend(fontsize=8)
-    ax = axes[1]
-    curves = [
-        (history.raw_loss_first, "prediction network alone, as X", "tab:orange", "-"),
-        (history.raw_loss_second, "prediction network alone, as O", "tab:orange", "--"),
-        (history.search_loss_first, "search in the model, as X", "tab:blue", "-"),
-        (history.search_loss_second, "search in the model, as O", "tab:blue", "--"),
-    ]
-    for values, label, color, style in curves:
-        ax.plot(it, values, style, color=color, label=label, marker=".")
-    start = history.unbeaten_from()
-    if start is not None:
-        ax.axvspan(start + 0.5, history.n_iterations + 0.5, color="tab:green", alpha=0.12,
-                   label="no loss to the perfect player")  # fmt: skip
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("P(loss)")
-    ax.set_title("against the perfect player (exact)")
-    ax.legend(fontsize=7)
+    plot_loss_rates(history, axes[1], raw="prediction network alone", search="search in the model")
     return axes
 
 
