@@ -16,10 +16,10 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from importlib import resources
+
+import stored  # this folder's helper, benchmarks/stored.py
 
 from mbrl_helpers.experiments import example_8_4
 
@@ -60,19 +60,9 @@ def run(settings: dict) -> list[example_8_4.Comparison]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare with the stored file")
-    args = parser.parse_args()
+    args = stored.parser(__doc__.splitlines()[0]).parse_args()
     text = example_8_4.to_json(run(SETTINGS), SETTINGS)
-    path = resources.files("mbrl_helpers").joinpath("data/example_8_4_seeds.json")
-    if args.check:
-        same = path.read_text() == text
-        print("same as the stored file" if same else "DIFFERENT from the stored file")
-        return 0 if same else 1
-    with resources.as_file(path) as file:
-        file.write_text(text)
-    print(f"wrote {path}")
-    return 0
+    return stored.write_or_check("data/example_8_4_seeds.json", text, args.check)
 
 
 if __name__ == "__main__":

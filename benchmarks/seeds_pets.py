@@ -14,12 +14,11 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from importlib import resources
 
 import numpy as np
+import stored  # this folder's helper, benchmarks/stored.py
 
 from mbrl_helpers.experiments import pets
 
@@ -27,9 +26,7 @@ N_SEEDS = 20
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare with the stored file")
-    args = parser.parse_args()
+    args = stored.parser(__doc__.splitlines()[0]).parse_args()
     config, runs = pets.PETSConfig(), []
     for seed in range(N_SEEDS):
         start = time.perf_counter()
@@ -42,15 +39,7 @@ def main() -> int:
             flush=True,
         )
     text = pets.to_json(runs, config)
-    path = resources.files("mbrl_helpers").joinpath("data/pets_seeds.json")
-    if args.check:
-        same = path.read_text() == text
-        print("same as the stored file" if same else "DIFFERENT from the stored file")
-        return 0 if same else 1
-    with resources.as_file(path) as file:
-        file.write_text(text)
-    print(f"wrote {path}")
-    return 0
+    return stored.write_or_check("data/pets_seeds.json", text, args.check)
 
 
 if __name__ == "__main__":

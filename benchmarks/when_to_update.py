@@ -14,10 +14,10 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from importlib import resources
+
+import stored  # this folder's helper, benchmarks/stored.py
 
 from mbrl_helpers.experiments import when_to_update
 
@@ -25,24 +25,14 @@ N_RUNS = 100
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare with the stored file")
-    args = parser.parse_args()
+    args = stored.parser(__doc__.splitlines()[0]).parse_args()
     start = time.perf_counter()
     result = when_to_update.run(N_RUNS, seed=0)
     print(f"{N_RUNS} runs in {time.perf_counter() - start:.1f} s")
     for name, values in result.values.items():
         print(f"{name:>30}: " + " ".join(f"{v:.3f}" for v in values.mean(axis=0)))
     text = when_to_update.to_json(result)
-    path = resources.files("mbrl_helpers").joinpath(when_to_update.DATA_FILE)
-    if args.check:
-        same = path.read_text() == text
-        print("same as the stored file" if same else "DIFFERENT from the stored file")
-        return 0 if same else 1
-    with resources.as_file(path) as file:
-        file.write_text(text)
-    print(f"wrote {path}")
-    return 0
+    return stored.write_or_check(when_to_update.DATA_FILE, text, args.check)
 
 
 if __name__ == "__main__":
