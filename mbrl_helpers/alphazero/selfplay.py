@@ -124,13 +124,18 @@ class SelfPlayConfig:
         v_.check_probability("noise_fraction", self.noise_fraction)
         v_.check_int("temperature_moves", self.temperature_moves, low=0)
         v_.check_int("random_moves", self.random_moves, low=0)
-        if self.rule not in RULES:
-            raise ValueError(f"rule must be one of {sorted(RULES)}, got {self.rule!r}")
+        if self.rule not in self.rules():
+            raise ValueError(f"rule must be one of {sorted(self.rules())}, got {self.rule!r}")
+
+    @staticmethod
+    def rules() -> dict:
+        """The selection rules `rule` may name (a subclass may offer more)."""
+        return RULES
 
     @property
     def select(self):
         """The `mcts` selection rule named by `rule`."""
-        return RULES[self.rule]
+        return self.rules()[self.rule]
 
 
 def self_play_game(game, evaluate, *, rng: np.random.Generator, config: SelfPlayConfig):

@@ -50,25 +50,17 @@ class SelfPlayConfig(alphazero.SelfPlayConfig):
     exploring_starts: bool = True  # a single-agent episode starts in a random cell
 
     def __post_init__(self):
-        # AlphaZero's checks, with MuZero's rules
-        v_.check_int("n_simulations", self.n_simulations, low=1)
-        v_.check_float("c_puct", self.c_puct, low=0.0)
-        v_.check_float("dirichlet_alpha", self.dirichlet_alpha, low=0.0, low_open=True)
-        v_.check_probability("noise_fraction", self.noise_fraction)
-        v_.check_int("temperature_moves", self.temperature_moves, low=0)
-        v_.check_int("random_moves", self.random_moves, low=0)
-        if self.rule not in SELECTION_RULES:
-            raise ValueError(f"rule must be one of {sorted(SELECTION_RULES)}, got {self.rule!r}")
+        super().__post_init__()  # AlphaZero's checks, with MuZero's rules (`rules`)
         v_.check_int("max_moves", self.max_moves, low=1)
         if not isinstance(self.exploring_starts, bool):
             raise TypeError(
                 f"exploring_starts must be True or False, got {self.exploring_starts!r}"
             )
 
-    @property
-    def select(self):
-        """The `mcts` selection rule named by `rule`."""
-        return SELECTION_RULES[self.rule]
+    @staticmethod
+    def rules() -> dict:
+        """AlphaZero's rules and MuZero's normalised PUCT."""
+        return SELECTION_RULES
 
 
 def move_reward(game, state, action, next_state) -> float:
