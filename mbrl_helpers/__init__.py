@@ -3,6 +3,6 @@
 Importing the package registers the course's Gymnasium environments (see `mbrl_helpers.envs`).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 import mbrl_helpers.envs  # noqa: E402,F401  registers the chapter 8 mazes with Gymnasium
