@@ -6,7 +6,7 @@ model in Gymnasium's `P[s][a]` format.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,7 +15,8 @@ from mbrl_helpers import validation
 __all__ = ["BranchingTask", "random_branching_task"]
 
 
-class BranchingTask(NamedTuple):
+@dataclass(frozen=True)
+class BranchingTask:
     """A random episodic task of Figure 8.8: 2 actions per state, each leading to one of `b`
     next states (equally likely) with probability 1 - p_terminate, or to termination.
 

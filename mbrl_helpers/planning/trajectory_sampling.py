@@ -66,7 +66,8 @@ def trajectory_sampling(
     eval_every = validation.check_int("eval_every", eval_every, low=1)
     epsilon = validation.check_probability("epsilon", epsilon)
     validation.check_rng("rng", rng)
-    nexts, rewards, r_ends, p_end = task
+    nexts, rewards, r_ends = task.next_state, task.reward, task.reward_terminal
+    p_end = task.p_terminate
     n_states, p_go = len(nexts), 1.0 - p_end
     Q = [[0.0, 0.0] for _ in range(n_states)]  # lists: the updates are tiny, numpy would dominate
     evaluate = _start_value_evaluator(task)
