@@ -28,10 +28,12 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	@echo "Installing the course into $(VENV) (the first time takes about a minute)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@# -qq: pip's errors only, not the build backend's notices about editable installs
+	@$(BIN)/python -m pip install -qq -e ".[dev]"
+	@touch $(STAMP)
 
 ## authors: regenerate exercises/ from solutions/
 exercises: setup
