@@ -2,7 +2,7 @@
 
 AlphaGo (Silver et al., 2016) guided MCTS with priors from a policy network trained on human
 games (the self-play policy only generated the value network's data) and a value network mixed
-with rollouts. AlphaZero (Silver et al., 2017, 2018) keeps one network
+with rollouts. AlphaGo Zero and AlphaZero (Silver et al., 2017, 2018) keep one network
 f_theta(s) = (pi_theta(.|s), V_theta(s)), no rollouts and no human data:
 
 - search: `mbrl_helpers.mcts.search` with the network as leaf evaluator and a PUCT rule

@@ -22,8 +22,9 @@ and compares step k's predictions with targets for position t + k (`UnrollBatch`
 
 averaged over the batch, each step weighted 1. The consistency term (EfficientZero, Ye et al.,
 2021) is *not* in the original MuZero: it pulls g's latent state towards the representation of the
-real next observation (held fixed: no gradient flows into that target), which makes the learned
-model much easier to learn on a small budget. Set `w_c = 0` for the original loss. As in MuZero,
+real next observation (held fixed: no gradient flows into that target); on tic-tac-toe it
+shortens training a little (lecture 07, section 1: 63 against 68 iterations on average over
+five seeds). Set `w_c = 0` for the original loss. As in MuZero,
 the gradient that flows from step k+1 back into the latent state s^k is halved, so that the
 dynamics, applied K times, do not receive K times the gradient of the representation.
 
