@@ -290,6 +290,16 @@ def loss_log_sigmoid(value, reward_logit, policy_logits, z, u, pi, policy_mask):
     ) / B
 
 
+def loss_log_of_masked_policy(value, reward_logit, policy_logits, z, u, pi, policy_mask):
+    p = np.exp(log_softmax(policy_logits)) * policy_mask[:, :, None]
+    B = len(value)
+    return (
+        np.sum((z - value) ** 2)
+        - np.sum(pi * np.log(p))
+        + np.sum(np.logaddexp(0, reward_logit) - u * reward_logit)
+    ) / B
+
+
 def loss_no_reward(value, reward_logit, policy_logits, z, u, pi, policy_mask):
     B = len(value)
     return (
@@ -358,8 +368,8 @@ MISTAKES = [
     ("7.1", targets_policies_off_by_one, "off by one: the policy of step k is pi_{t+k}"),
     ("7.1", targets_values_for_x, "sign is wrong for the player to move"),
     ("7.1", targets_values_not_alternating, "sign is wrong for the player to move"),
-    ("7.1", targets_last_value_repeated, "absorbing state's value is 0 (you repeat"),
-    ("7.1", targets_terminal_value_is_the_outcome, "absorbing state's value is 0"),
+    ("7.1", targets_last_value_repeated, "the value target is 0 (you repeat"),
+    ("7.1", targets_terminal_value_is_the_outcome, "at the final position T and past it"),
     ("7.1", targets_policy_past_the_end, "no search ran at or after the end"),
     ("7.1", targets_index_past_the_end, "IndexError"),
     ("7.1", targets_end_action_zero, "draw each one uniformly at random"),
@@ -381,6 +391,7 @@ MISTAKES = [
     ("7.3", loss_mean_of_everything, "do not average them"),
     ("7.3", loss_squared_reward, "not a squared error"),
     ("7.3", loss_log_sigmoid, "np.logaddexp(0, x) - u x"),
+    ("7.3", loss_log_of_masked_policy, "(moderate logits): your loss is nan"),
     ("7.3", loss_no_reward, "the reward term is missing"),
     ("7.3", loss_abs_value, "squared: (z - v)^2"),
     ("7.4", gradient_unmasked_policy, "the gradient must be 0"),

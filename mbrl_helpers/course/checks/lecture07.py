@@ -141,9 +141,10 @@ def _call_unroll(student, actions, rewards, policies, t, K, rng, where):
         if isinstance(inner, IndexError) and t + K > len(actions):
             raise CheckFailure(
                 f"{where}: your function raised IndexError: {inner}",
-                hint="the unroll goes past the end of the game (t + k > T), where the arrays "
-                "have no entries: there the game stays in an absorbing state (value 0, reward "
-                "0, no policy, a random action)",
+                hint="the unroll reaches the end of the game: the final position T has no "
+                "policy (it was not searched) and value 0, and past it (t + k > T) the arrays "
+                "have no entries at all: there the game stays in an absorbing state (value 0, "
+                "reward 0, no policy, a random action)",
             ) from None
         raise
     _unchanged(inputs, copies)
@@ -251,8 +252,8 @@ def check_unroll_targets(student):
             elif np.allclose(got["value"][~end], ref.value[~end]):
                 last = z_pad["mover"][T - 1]
                 hint = (
-                    "at and past the end of the game (t + k >= T) there is nothing left to "
-                    "win or lose: the absorbing state's value is 0"
+                    "at the final position T and past it (t + k >= T) there is nothing left "
+                    "to win or lose: the value target is 0"
                 )
                 if np.allclose(got["value"][end], last) or np.allclose(got["value"][end], -last):
                     hint += " (you repeat the last outcome)"
@@ -438,13 +439,19 @@ def check_unrolled_loss(student):
         ref = muzero.unroll_loss(**case)
         B, K = case["u"].shape
         where = f"a batch of {B} unrolls of K = {K} steps: expected l = {ref:.4f}, got {got:.4f}"
-        if math.isnan(got) or math.isinf(got):
+        if (math.isnan(got) or math.isinf(got)) and large:
             raise CheckFailure(
                 f"a batch of {B} unrolls with a confident network (a reward logit of 800, a "
                 f"policy logit of 1000): your loss is {got}",
                 hint="sigmoid(800) rounds to 1 and log(1 - 1) = -inf: write the cross-entropy "
                 "with the logit, -(u log r + (1 - u) log(1 - r)) = log(1 + e^x) - u x = "
                 "np.logaddexp(0, x) - u x; and subtract the largest logit before a softmax",
+            )
+        if math.isnan(got) or math.isinf(got):
+            raise CheckFailure(
+                f"a batch of {B} unrolls of K = {K} steps (moderate logits): your loss is {got}",
+                hint="a term is nan or inf: take logs of positive numbers only (log softmax of "
+                "the logits for the policy, np.logaddexp(0, x) - u x for the reward)",
             )
         if math.isclose(got, ref, rel_tol=1e-7, abs_tol=1e-9):
             continue
