@@ -122,34 +122,25 @@ def dyna_q(
     # Initialize Q(s, a) and Model(s, a) (the box's first line, without a letter)
     Q = [[0.0] * n_actions for _ in range(n_states)]
     model = DeterministicModel(n_actions=n_actions, plus=kappa > 0)
-    steps, returns, rewards = [], [], []
-    t = 0
-    while len(steps) < n_episodes and t < n_steps:
-        s, _ = env.reset(seed=env_seed if t == 0 else None)  # (a) S <- current state
-        episode_steps, episode_return = 0, 0.0
-        while True:
-            a = epsilon_greedy(Q[s], epsilon, rng=act_rng)  # (b) A <- eps-greedy(S, Q)
-            s_next, r, terminated, truncated, _ = env.step(a)  # (c) take A; observe R, S'
-            s_next, r, t = int(s_next), float(r), t + 1
-            q_update(Q, s, a, r, s_next, terminated, alpha, gamma)  # (d) direct RL
-            model.update(s, a, r, s_next, terminated, t)  # (e) Model(S, A) <- R, S'
-            planning(Q, model, n_planning, alpha, gamma, rng=plan_rng, kappa=kappa, t=t)  # (f)
-            rewards.append(r)
-            episode_steps, episode_return = episode_steps + 1, episode_return + r
-            s = s_next
-            if terminated or truncated or episode_steps == max_episode_steps:
-                steps.append(episode_steps)
-                returns.append(episode_return)
-                break
-            if t == n_steps:
-                break
-    return DynaResult(
-        Q=np.array(Q),
-        steps=np.array(steps, dtype=int),
-        returns=np.array(returns, dtype=float),
-        rewards=np.array(rewards, dtype=float),
-        n_updates=n_planning * t,
-        model=model,
+
+    def model_learning_and_planning(s, a, r, s_next, terminated, t):
+        model.update(s, a, r, s_next, terminated, t)  # (e) Model(S, A) <- R, S'
+        planning(Q, model, n_planning, alpha, gamma, rng=plan_rng, kappa=kappa, t=t)  # (f)
+
+    return _act_and_learn(
+        env,
+        Q,
+        model_learning_and_planning,
+        memory=model,
+        n_per_step=n_planning,
+        n_episodes=n_episodes,
+        n_steps=n_steps,
+        max_episode_steps=max_episode_steps,
+        alpha=alpha,
+        gamma=gamma,
+        epsilon=epsilon,
+        env_seed=env_seed,
+        act_rng=act_rng,
     )
 
 
@@ -210,6 +201,45 @@ class DynaQAgent:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _act_and_learn(
+    env, Q, after_update, *, memory, n_per_step, n_episodes, n_steps, max_episode_steps,
+    alpha, gamma, epsilon, env_seed, act_rng,
+) -> DynaResult:  # fmt: skip
+    """Steps (a)-(d) of the box, episode after episode until the budget is spent, each real step
+    followed by `after_update(S, A, R, S', terminated, t)`: Dyna-Q's (e) and (f), or the
+    replay agent's (e') and (f') (`mbrl_helpers.dyna.replay`). Its arguments are checked by the
+    caller. `n_per_step` updates per real step are counted in `n_updates`; `memory` (the model
+    or the buffer) is returned with the result."""
+    steps, returns, rewards = [], [], []
+    t = 0
+    while len(steps) < n_episodes and t < n_steps:
+        s, _ = env.reset(seed=env_seed if t == 0 else None)  # (a) S <- current state
+        episode_steps, episode_return = 0, 0.0
+        while True:
+            a = epsilon_greedy(Q[s], epsilon, rng=act_rng)  # (b) A <- eps-greedy(S, Q)
+            s_next, r, terminated, truncated, _ = env.step(a)  # (c) take A; observe R, S'
+            s_next, r, t = int(s_next), float(r), t + 1
+            q_update(Q, s, a, r, s_next, terminated, alpha, gamma)  # (d) direct RL
+            after_update(s, a, r, s_next, terminated, t)  # (e) and (f)
+            rewards.append(r)
+            episode_steps, episode_return = episode_steps + 1, episode_return + r
+            s = s_next
+            if terminated or truncated or episode_steps == max_episode_steps:
+                steps.append(episode_steps)
+                returns.append(episode_return)
+                break
+            if t == n_steps:
+                break
+    return DynaResult(
+        Q=np.array(Q),
+        steps=np.array(steps, dtype=int),
+        returns=np.array(returns, dtype=float),
+        rewards=np.array(rewards, dtype=float),
+        n_updates=n_per_step * t,
+        model=memory,
+    )
 
 
 def _streams(*, rng) -> tuple[int, np.random.Generator, np.random.Generator]:

@@ -2,9 +2,10 @@
 
 - `q_learning_replay(env, n_replay=0, *, n_episodes=None, n_steps=None, alpha=0.1, gamma=0.95,
   epsilon=0.1, capacity=None, rng, max_episode_steps=None) -> DynaResult`: the Dyna-Q box with
-  steps (e) and (f) replaced; everything else is `mbrl_helpers.dyna.dyna_q` line for line, so
-  that the two agents make the same number of updates per real step and, on the same `rng`,
-  the same random choices until their Q tables differ.
+  steps (e) and (f) replaced; everything else is the loop of `mbrl_helpers.dyna.dyna_q` (one
+  loop serves both: `agent._act_and_learn`), so that the two agents make the same number of
+  updates per real step and, on the same `rng`, the same random choices until their Q tables
+  differ.
 - `replay_updates(Q, buffer, n_replay, alpha, gamma, *, rng)`: the replay step (f').
 
 The box (Lin 1992, "Self-improving reactive agents based on reinforcement learning, planning
@@ -36,9 +37,9 @@ from __future__ import annotations
 import gymnasium
 import numpy as np
 
-from mbrl_helpers.dyna.agent import DynaResult, _streams
+from mbrl_helpers.dyna.agent import DynaResult, _act_and_learn, _streams
 from mbrl_helpers.models.replay import ReplayBuffer
-from mbrl_helpers.tabular import epsilon_greedy, q_update
+from mbrl_helpers.tabular import q_update
 from mbrl_helpers.validation import (
     check_budget,
     check_discount,
@@ -90,36 +91,28 @@ def q_learning_replay(
     n_episodes, n_steps, max_episode_steps = check_budget(n_episodes, n_steps, max_episode_steps)
     alpha, gamma = check_step_size("alpha", alpha), check_discount("gamma", gamma)
     epsilon = check_probability("epsilon", epsilon)
-    buffer = ReplayBuffer(capacity)
     env_seed, act_rng, replay_rng = _streams(rng=rng)
 
+    # Initialize Q(s, a) and an empty buffer
     Q = [[0.0] * n_actions for _ in range(n_states)]
-    steps, returns, rewards = [], [], []
-    t = 0
-    while len(steps) < n_episodes and t < n_steps:
-        s, _ = env.reset(seed=env_seed if t == 0 else None)  # (a) S <- current state
-        episode_steps, episode_return = 0, 0.0
-        while True:
-            a = epsilon_greedy(Q[s], epsilon, rng=act_rng)  # (b) A <- eps-greedy(S, Q)
-            s_next, r, terminated, truncated, _ = env.step(a)  # (c) take A; observe R, S'
-            s_next, r, t = int(s_next), float(r), t + 1
-            q_update(Q, s, a, r, s_next, terminated, alpha, gamma)  # (d) direct RL
-            buffer.add(s, a, r, s_next, terminated)  # (e') store (S, A, R, S')
-            replay_updates(Q, buffer, n_replay, alpha, gamma, rng=replay_rng)  # (f') n of them
-            rewards.append(r)
-            episode_steps, episode_return = episode_steps + 1, episode_return + r
-            s = s_next
-            if terminated or truncated or episode_steps == max_episode_steps:
-                steps.append(episode_steps)
-                returns.append(episode_return)
-                break
-            if t == n_steps:
-                break
-    return DynaResult(
-        Q=np.array(Q),
-        steps=np.array(steps, dtype=int),
-        returns=np.array(returns, dtype=float),
-        rewards=np.array(rewards, dtype=float),
-        n_updates=n_replay * t,
-        model=buffer,
+    buffer = ReplayBuffer(capacity)
+
+    def store_and_replay(s, a, r, s_next, terminated, t):
+        buffer.add(s, a, r, s_next, terminated)  # (e') store (S, A, R, S')
+        replay_updates(Q, buffer, n_replay, alpha, gamma, rng=replay_rng)  # (f') n of them
+
+    return _act_and_learn(
+        env,
+        Q,
+        store_and_replay,
+        memory=buffer,
+        n_per_step=n_replay,
+        n_episodes=n_episodes,
+        n_steps=n_steps,
+        max_episode_steps=max_episode_steps,
+        alpha=alpha,
+        gamma=gamma,
+        epsilon=epsilon,
+        env_seed=env_seed,
+        act_rng=act_rng,
     )
