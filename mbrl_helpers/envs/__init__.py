@@ -13,7 +13,8 @@ in `mbrl_helpers.envs.mazes`. `gymnasium.make` wraps the environment: the true m
 
 Also here: `enlarge_maze` (the mazes of Example 8.4), `SimulatedEnv` (an environment that steps
 through a model), `BranchingTask` / `random_branching_task` (Figure 8.8's random tasks) and
-`PointMass` (the differentiable system of gradient planning). Environments know nothing of the
+`PointMass` (the differentiable system of gradient planning), and `shortest_path_length` (a
+breadth-first search in a deterministic maze's `P`). Environments know nothing of the
 agents that act in them.
 """
 
@@ -30,6 +31,7 @@ from mbrl_helpers.envs.gridworld import (
     UP,
     GridWorld,
     parse_grid,
+    shortest_path_length,
 )
 from mbrl_helpers.envs.mazes import (
     BLOCKING_MAZE,
@@ -67,6 +69,7 @@ __all__ = [
     "parse_grid",
     "random_branching_task",
     "random_transitions",
+    "shortest_path_length",
 ]
 
 _REGISTRY = {

@@ -15,6 +15,8 @@ Public names:
 - `parse_grid(grid) -> tuple[str, ...]`: the validated rows of a map.
 - `UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3`: the actions (the order of Gymnasium's CliffWalking).
 - `ACTION_NAMES`, `ACTION_ARROWS`, `ACTION_DELTAS`.
+- `shortest_path_length(P, start)`: the fewest steps from `start` to a goal in a deterministic
+  model in the format of `GridWorld.P` (breadth-first search).
 
 ## Description
 The agent moves between the cells of a rectangular grid. Moving into a wall or off the edge
@@ -48,7 +50,7 @@ cell (walls dark grey, start blue, goal green, agent red).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from io import StringIO
 
 import gymnasium
@@ -236,3 +238,21 @@ class GridWorld(gymnasium.Env):
         )
 
     __str__ = __repr__  # gymnasium.Env's __str__ would print "<GridWorld instance>"
+
+
+def shortest_path_length(P, start: int) -> int:
+    """Fewest steps from `start` to a terminating transition in a deterministic model (BFS)."""
+    frontier, seen, depth = [start], {start}, 0
+    while frontier:
+        depth += 1
+        next_frontier = []
+        for s in frontier:
+            for transitions in P[s].values() if isinstance(P[s], Mapping) else P[s]:
+                _, s_next, _, terminated = transitions[0]
+                if terminated:
+                    return depth
+                if s_next not in seen:
+                    seen.add(s_next)
+                    next_frontier.append(s_next)
+        frontier = next_frontier
+    raise ValueError(f"no terminating transition is reachable from start state {start}")

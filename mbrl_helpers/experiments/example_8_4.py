@@ -13,7 +13,8 @@ Dyna-Q one step at a time (`mbrl_helpers.dyna.DynaQAgent`) on the Dyna maze enla
   ratios of median updates, under several ways of counting, with bootstrap intervals;
 - `stored_results()`: the comparisons of `benchmarks/seeds_example_8_4.py` (20 runs per maze,
   too slow for a notebook), read from `mbrl_helpers/data/example_8_4_seeds.json`;
-- `greedy_path_length`, `shortest_path_length`: the two paths compared.
+- `greedy_path_length`, `shortest_path_length` (from `mbrl_helpers.envs`): the two paths
+  compared.
 
 Models are in Gymnasium's `P[s][a]` format (see `mbrl_helpers.planning`).
 """
@@ -29,7 +30,7 @@ from importlib import resources
 import numpy as np
 
 from mbrl_helpers import dyna, validation
-from mbrl_helpers.envs import DYNA_MAZE, GridWorld, enlarge_maze
+from mbrl_helpers.envs import DYNA_MAZE, GridWorld, enlarge_maze, shortest_path_length
 from mbrl_helpers.planning.prioritized_sweeping import PrioritizedSweeping
 
 __all__ = [
@@ -56,24 +57,6 @@ def greedy_path_length(P, Q: np.ndarray, start: int, max_steps: int) -> int | No
         if terminated:
             return step
     return None
-
-
-def shortest_path_length(P, start: int) -> int:
-    """Fewest steps from `start` to a terminating transition in a deterministic model (BFS)."""
-    frontier, seen, depth = [start], {start}, 0
-    while frontier:
-        depth += 1
-        next_frontier = []
-        for s in frontier:
-            for transitions in P[s].values() if isinstance(P[s], Mapping) else P[s]:
-                _, s_next, _, terminated = transitions[0]
-                if terminated:
-                    return depth
-                if s_next not in seen:
-                    seen.add(s_next)
-                    next_frontier.append(s_next)
-        frontier = next_frontier
-    raise ValueError(f"no terminating transition is reachable from start state {start}")
 
 
 @dataclass(frozen=True)

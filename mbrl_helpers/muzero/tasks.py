@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from mbrl_helpers import validation as v_
-from mbrl_helpers.envs import GridWorld
+from mbrl_helpers.envs import GridWorld, shortest_path_length
 from mbrl_helpers.randomness import random_index
 
 SMALL_MAZE = """
@@ -109,19 +109,4 @@ class MazeTask:
 
     def shortest_path_length(self, state: int) -> int:
         """The number of moves from `state` to the nearest goal (breadth-first search)."""
-        if self.is_terminal(state):
-            return 0
-        seen, frontier, d = {state}, [state], 0
-        while frontier:
-            d += 1
-            nxt = []
-            for s in frontier:
-                for a in self._actions:
-                    s2 = self.env.next_state[s][a]
-                    if self.is_terminal(s2):
-                        return d
-                    if s2 not in seen:
-                        seen.add(s2)
-                        nxt.append(s2)
-            frontier = nxt
-        raise ValueError(f"no goal is reachable from state {state}")
+        return 0 if self.is_terminal(state) else shortest_path_length(self.env.P, state)
